@@ -1,0 +1,15 @@
+"""cnnlib: convolutional neural networks from scratch in numpy.
+
+The helper package of the course in ``notebooks/``. Numeric modules import only numpy;
+plotting (matplotlib) and widgets (ipywidgets) are imported on demand, so
+``import cnnlib`` stays light. Layout is NCHW, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import shapes  # noqa: E402  (light, numpy only)
+from .random import manual_seed  # noqa: E402
+
+__all__ = ["__version__", "manual_seed", "shapes"]

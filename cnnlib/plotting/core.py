@@ -1,0 +1,32 @@
+"""Figure helpers shared by every plot: a pyplot-free Figure, PNG bytes, a message card."""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+DPI = 80
+
+
+def new_figure(width: float = 6.0, height: float = 3.0) -> Figure:
+    """A Figure attached to an Agg canvas, outside pyplot (no global state, no flicker)."""
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def fig_to_png(fig: Figure) -> bytes:
+    """Render ``fig`` with Agg and return the PNG bytes (what ``ipywidgets.Image`` shows)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    return buf.getvalue()
+
+
+def message_figure(text: str, width: float = 6.0, height: float = 1.6) -> Figure:
+    """A figure that only shows a message: what an explorer draws for impossible settings."""
+    fig = new_figure(width, height)
+    fig.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11,
+             family="monospace", color="#8a1c1c")
+    return fig
