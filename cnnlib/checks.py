@@ -30,7 +30,7 @@ def fail(func: str, message: str, *details: str) -> ValueError:
 
 
 def as_int(value, name: str, func: str, minimum: int | None = None) -> int:
-    """Return ``value`` as a Python int; reject floats like 2.5, bools and anything below minimum."""
+    """Return ``value`` as an int; reject floats like 2.5, bools and values below minimum."""
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok:
         raise fail(func, f"{name} must be an integer, got {value!r} ({type(value).__name__}).")
@@ -70,7 +70,7 @@ def check_float_array(x, name: str, func: str, ndim: int | None = None,
     if not np.issubdtype(x.dtype, np.floating):
         raise fail(func, f"{name} has dtype {x.dtype}, but a floating-point array is needed.",
                    shape_line(name, x.shape, labels),
-                   f"  Use {name}.astype(np.float32) for training or np.float64 for gradient checks.")
+                   f"  Use {name}.astype(np.float32) (training) or np.float64 (gradient checks).")
     if ndim is not None and x.ndim != ndim:
         hint = ""
         if ndim == 4 and x.ndim == 3:
@@ -88,7 +88,7 @@ def check_same_dtype(func: str, **arrays) -> None:
     if len(set(dtypes.values())) > 1:
         listed = ", ".join(f"{k} is {v}" for k, v in dtypes.items())
         raise fail(func, f"arrays must share one dtype, but {listed}.",
-                   "  Cast them to the same dtype (float32 for training, float64 for gradient checks).")
+                   "  Cast them to one dtype (float32 for training, float64 for gradient checks).")
 
 
 def check_dout(dout, expected_shape: tuple, func: str, labels: str | None = NCHW) -> np.ndarray:

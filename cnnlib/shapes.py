@@ -13,16 +13,19 @@ Introduced in notebooks/03_padding_and_stride.ipynb.
 
 from __future__ import annotations
 
-from .checks import as_int, fail, pair
+from .checks import fail, pair
 
-__all__ = ["conv_output_size", "pool_output_size", "conv_transpose_output_size"]
+__all__ = [
+    "conv_output_size", "conv_out_hw", "conv_transpose_output_size", "pool_output_size",
+    "pool_out_hw",
+]
 
 
 def _all_ints(*values) -> bool:
     return all(not isinstance(v, tuple | list) for v in values)
 
 
-def _conv_1d(func, axis, H, K, S, P, D):
+def _conv_1d(func, axis, H, K, S, P, D, details=()):
     out = (H + 2 * P - D * (K - 1) - 1) // S + 1
     if out <= 0:
         span = D * (K - 1) + 1
@@ -33,6 +36,7 @@ def _conv_1d(func, axis, H, K, S, P, D):
             f"  {axis}_out = (H + 2*P - D*(K-1) - 1) // S + 1"
             f" = ({H} + {2 * P} - {D * (K - 1)} - 1) // {S} + 1 = {out}",
             f"  Use a smaller kernel, or padding of at least {-(-(span - H) // 2)}.",
+            *details,
         )
     return out
 
@@ -47,14 +51,24 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
 
     Introduced in notebooks/03_padding_and_stride.ipynb.
     """
-    func = "conv_output_size"
-    H = pair(size, "size", func, minimum=1)
+    H = pair(size, "size", "conv_output_size", minimum=1)
+    out = conv_out_hw("conv_output_size", H, kernel_size, stride, padding, dilation)
+    return out[0] if _all_ints(size, kernel_size, stride, padding, dilation) else out
+
+
+def conv_out_hw(func, hw, kernel_size, stride=1, padding=0, dilation=1, details=()):
+    """``(H_out, W_out)`` of a convolution on an ``(H, W)`` input, checked for ``func``.
+
+    Used by every conv function so that an error names the function the learner called;
+    ``details`` are extra lines (e.g. the shapes of x and w) added to such an error.
+    """
+    H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
     S = pair(stride, "stride", func, minimum=1)
     P = pair(padding, "padding", func, minimum=0)
     D = pair(dilation, "dilation", func, minimum=1)
-    out = tuple(_conv_1d(func, ax, H[i], K[i], S[i], P[i], D[i]) for i, ax in enumerate("HW"))
-    return out[0] if _all_ints(size, kernel_size, stride, padding, dilation) else out
+    return tuple(_conv_1d(func, ax, H[i], K[i], S[i], P[i], D[i], details)
+                 for i, ax in enumerate("HW"))
 
 
 def pool_output_size(size, kernel_size, stride=None, padding=0):
@@ -67,8 +81,15 @@ def pool_output_size(size, kernel_size, stride=None, padding=0):
 
     Introduced in notebooks/05_pooling.ipynb.
     """
-    func = "pool_output_size"
-    H = pair(size, "size", func, minimum=1)
+    H = pair(size, "size", "pool_output_size", minimum=1)
+    out = pool_out_hw("pool_output_size", H, kernel_size, stride, padding)
+    stride_int = stride is None or not isinstance(stride, tuple | list)
+    return out[0] if _all_ints(size, kernel_size, padding) and stride_int else out
+
+
+def pool_out_hw(func, hw, kernel_size, stride=None, padding=0, details=()):
+    """``(H_out, W_out)`` of a pooling window on an ``(H, W)`` input, checked for ``func``."""
+    H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
     S = K if stride is None else pair(stride, "stride", func, minimum=1)
     P = pair(padding, "padding", func, minimum=0)
@@ -76,7 +97,7 @@ def pool_output_size(size, kernel_size, stride=None, padding=0):
         if P[i] > K[i] // 2:
             raise fail(func, f"padding={P[i]} is more than half the {K[i]}-wide window ({ax}).",
                        f"  Pooling padding must satisfy P <= K // 2 = {K[i] // 2}: otherwise a "
-                       "window could hold nothing but padding.")
+                       "window could hold nothing but padding.", *details)
     out = []
     for i, ax in enumerate("HW"):
         o = (H[i] + 2 * P[i] - K[i]) // S[i] + 1
@@ -84,10 +105,9 @@ def pool_output_size(size, kernel_size, stride=None, padding=0):
             raise fail(func, f"a {K[i]}-wide window does not fit an input of {H[i]} ({ax}) "
                        f"with padding={P[i]}.",
                        f"  {ax}_out = (H + 2*P - K) // S + 1 = ({H[i]} + {2 * P[i]} - {K[i]})"
-                       f" // {S[i]} + 1 = {o}")
+                       f" // {S[i]} + 1 = {o}", *details)
         out.append(o)
-    stride_int = stride is None or not isinstance(stride, tuple | list)
-    return out[0] if _all_ints(size, kernel_size, padding) and stride_int else tuple(out)
+    return tuple(out)
 
 
 def conv_transpose_output_size(size, kernel_size, stride=1, padding=0, dilation=1,
