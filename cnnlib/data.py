@@ -1,0 +1,88 @@
+"""The course's data, shipped in data/ and loaded offline, with every file's sha256 checked.
+
+* ``load_mnist()`` -> ``X_train (4000, 1, 28, 28)``, ``y_train (4000,)``, ``X_test (1000, 1,
+  28, 28)``, ``y_test (1000,)``: float32 images in [0, 1] and int64 labels.
+* ``load_image(name, gray=False)`` -> float32 ``(H, W, 3)`` (or ``(H, W)``) in [0, 1].
+* ``list_images()`` -> the names ``load_image`` accepts.
+
+Paths resolve from the package's location, never from the working directory. Sources and
+licences: data/README.md. Introduced in notebooks/00_start_here.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# path inside data/ -> sha256 (regenerate with scripts/make_data.py; listed in data/README.md)
+SHA256 = {
+    "mnist_subset.npz": "e11e964f5c023f81895f5e4f7c555f2f33a9e5336a923091e0b6357081c55ed3",
+    "images/chelsea.npz": "bd6a052cb76e1c0a2610f615da696d500f7140794f270e942f60ab5f5cde534b",
+    "images/coffee.npz": "4b376add5098894a3a7afc4327832a2837fba7935a665cbf7dcb061ae11b5f8d",
+    "images/camera.npz": "25a35975fb37d3d0b8f31ad51487930321d0f260ab734ebd79a7b59d9feffb18",
+    "images/astronaut.npz": "30461cfef2ebed4c65719fe3139166be6992e75c916b272f625ee7885fecfb0c",
+}
+
+_VERIFIED: set[tuple[Path, float]] = set()
+
+
+def _restore_hint(rel: str) -> str:
+    return (f"  Restore it with:  git checkout -- data/{rel}\n"
+            "  (or regenerate data/ with: python scripts/make_data.py, see data/README.md)")
+
+
+def data_path(rel: str, data_dir: str | Path | None = None) -> Path:
+    """Absolute path of a data file, after checking that it exists and its sha256 matches."""
+    if rel not in SHA256:
+        raise ValueError(f"data_path: unknown data file {rel!r}; known: {sorted(SHA256)}.")
+    path = Path(data_dir or DATA_DIR) / rel
+    if not path.is_file():
+        raise FileNotFoundError(f"cnnlib.data: the data file {path} is missing.\n"
+                                + _restore_hint(rel))
+    key = (path, path.stat().st_mtime)
+    if key not in _VERIFIED:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != SHA256[rel]:
+            raise OSError(f"cnnlib.data: the data file {path} is corrupted or was changed:\n"
+                          f"  sha256 is {digest}\n  expected {SHA256[rel]}\n" + _restore_hint(rel))
+        _VERIFIED.add(key)
+    return path
+
+
+def load_mnist(data_dir: str | Path | None = None):
+    """The MNIST subset: 4,000 training and 1,000 test digits, 10 classes in equal numbers.
+
+    Returns ``(X_train, y_train, X_test, y_test)``: images float32 ``(N, 1, 28, 28)`` scaled to
+    [0, 1], labels int64 ``(N,)``. Introduced in notebooks/00_start_here.ipynb.
+    """
+    with np.load(data_path("mnist_subset.npz", data_dir), allow_pickle=False) as f:
+        arrays = {k: f[k] for k in ("X_train", "y_train", "X_test", "y_test")}
+    X_train, X_test = (arrays[k][:, None].astype(np.float32) / np.float32(255)
+                       for k in ("X_train", "X_test"))
+    return X_train, arrays["y_train"].astype(np.int64), X_test, arrays["y_test"].astype(np.int64)
+
+
+def list_images() -> list[str]:
+    """Names accepted by :func:`load_image` (public-domain / CC0 photos from scikit-image)."""
+    return sorted(Path(rel).stem for rel in SHA256 if rel.startswith("images/"))
+
+
+def load_image(name: str, gray: bool = False, data_dir: str | Path | None = None) -> np.ndarray:
+    """A photo as float32 in [0, 1]: ``(H, W, 3)`` in colour, ``(H, W)`` when ``gray=True``.
+
+    Grey uses the ITU-R 601 luma weights 0.299 R + 0.587 G + 0.114 B.
+    Introduced in notebooks/02_convolution.ipynb.
+    """
+    if name not in list_images():
+        raise ValueError(f"load_image: no image named {name!r}; choose one of {list_images()}.")
+    with np.load(data_path(f"images/{name}.npz", data_dir), allow_pickle=False) as f:
+        img = f["image"].astype(np.float32) / np.float32(255)
+    if gray and img.ndim == 3:
+        img = img @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    elif not gray and img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    return img
