@@ -1,0 +1,57 @@
+"""Every notebook: stripped, python3 kernelspec, the course's shape (title, links, setup
+cell importing cnnlib, assert cells, summary, exercises), no sys.path hacks."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+COURSE = ["00_start_here", "01_neural_network_recap", "02_convolution", "03_padding_and_stride",
+          "04_receptive_field", "05_pooling", "06_backpropagation_through_conv", "07_full_cnn"]
+PRESENT = [name for name in COURSE if (NOTEBOOKS / f"{name}.ipynb").exists()]
+
+
+def load(name):
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_no_stray_notebooks():
+    names = {p.stem for p in NOTEBOOKS.glob("*.ipynb")}
+    assert names <= set(COURSE), f"not in the course map: {names - set(COURSE)}"
+    assert "00_start_here" in names
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_stripped_and_python3(name):
+    nb = load(name)
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_course_shape(name):
+    nb = load(name)
+    cells = nb["cells"]
+    code = [source(c) for c in cells if c["cell_type"] == "code"]
+    text = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+    assert source(cells[0]).startswith("# "), "the first cell is the title"
+    assert "import cnnlib" in code[0], "the first code cell is the setup cell"
+    assert not any(re.search(r"sys\.path", c) for c in code), "no sys.path hacks"
+    assert not any(re.search(r"open\(|np\.load\(|\.\./data", c) for c in code), "data via cnnlib.data"
+    if name != "00_start_here":
+        assert sum("assert " in c for c in code) >= 5, "facts that matter are assert cells"
+        idx = COURSE.index(name)
+        assert f"{COURSE[idx - 1]}.ipynb" in text, "link to the previous notebook"
+        nxt = COURSE[idx + 1] if idx + 1 < len(COURSE) else COURSE[0]
+        assert f"{nxt}.ipynb" in text, "link to the next notebook"
+        assert re.search(r"^## .*Summary", text, re.M | re.I)
+        assert re.search(r"^## Exercises", text, re.M)
+    assert re.search(r"you will learn", text, re.I)

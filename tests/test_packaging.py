@@ -1,0 +1,86 @@
+"""pyproject.toml, requirements.txt and environment.yml name the same packages and versions;
+`import cnnlib` stays light (no matplotlib, no ipywidgets)."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(spec: str) -> str:
+    return re.split(r"[<>=!~\[; ]", spec.strip(), maxsplit=1)[0].lower()
+
+
+def _specs(lines):
+    return {_name(s): s.replace(" ", "") for s in lines if s and not s.startswith("-e")}
+
+
+def pyproject_specs():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    return _specs(project["dependencies"] + extras["notebooks"] + extras["test"])
+
+
+def requirements_specs():
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    return _specs(lines)
+
+
+def environment_specs():
+    text = (ROOT / "environment.yml").read_text()
+    pip_section = text.split("- pip:", 1)[1]
+    lines = [m.group(1).strip() for m in re.finditer(r"^\s+- ([^#\n]+)", pip_section, re.M)]
+    return _specs(lines)
+
+
+def test_the_three_files_agree():
+    expected = pyproject_specs()
+    assert {"numpy", "jupyterlab", "ipywidgets", "matplotlib", "tqdm", "pytest", "nbval",
+            "pytest-xdist", "hypothesis", "nbstripout", "ruff"} <= set(expected)
+    assert requirements_specs() == expected
+    assert environment_specs() == expected
+
+
+def test_environment_is_conda_forge_only_with_a_comment_per_package():
+    text = (ROOT / "environment.yml").read_text()
+    assert re.search(r"channels:\s*\n\s*- conda-forge\s*\n(?!\s*- \w+\s*\n\s*- )", text)
+    assert "defaults" not in text and "name: cnn-course" in text
+    pip_section = text.split("- pip:", 1)[1]
+    for line in pip_section.strip().splitlines():
+        assert "#" in line, f"environment.yml: say what the course uses it for: {line!r}"
+
+
+def test_every_spec_has_a_floor_and_a_major_cap():
+    for name, spec in pyproject_specs().items():
+        assert ">=" in spec and "<" in spec.replace("<=", ""), f"{name}: floor and cap, not a pin"
+        assert "==" not in spec
+
+
+def test_package_discovery_is_explicit():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["packages"]["find"]["include"] == ["cnnlib*"]
+
+
+def test_import_cnnlib_stays_light():
+    code = ("import sys, cnnlib, cnnlib.data, cnnlib.shapes;"
+            "heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython', 'tqdm') if m in sys.modules];"
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_numeric_modules_import_only_numpy():
+    allowed = {"numpy", "__future__", "dataclasses", "math", "numbers", "typing", "hashlib",
+               "pathlib", "importlib", "collections", "functools", "itertools", "time",
+               "inspect", "textwrap", "warnings", "resource", "os", "sys", "io"}
+    numeric = [p for p in (ROOT / "cnnlib").glob("*.py")
+               if p.name not in {"train.py", "exercises.py"}]  # train.py may use tqdm lazily
+    for path in numeric:
+        for line in path.read_text().splitlines():
+            m = re.match(r"^(?:from|import) ([\w.]+)", line)
+            if m and not m.group(1).startswith("."):
+                top = m.group(1).split(".")[0]
+                assert top in allowed or top == "cnnlib", f"{path.name} imports {top} at top level"
