@@ -1,0 +1,178 @@
+"""im2col and col2im: turn a convolution into one matrix multiply, and back.
+
+``im2col`` copies every window of the (zero-padded) input into a column, so that a
+convolution becomes ``w.reshape(F, -1) @ cols``; ``col2im`` is its adjoint: it adds each
+column back onto the window it came from (overlapping windows add up). Shared by
+``cnnlib.conv`` and ``cnnlib.conv_transpose``. Introduced in
+notebooks/06_backpropagation_through_conv.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
+
+from . import checks
+from .checks import FCKK, NCHW, fail, shape_line
+
+__all__ = [
+    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "pad_input",
+    "spread_outputs", "take_outputs",
+]
+
+
+def pad_input(x, padding):
+    """Zero-pad the last two axes of ``x`` (N, C, H, W) by ``padding = (PH, PW)``.
+
+    Returns ``x`` itself (no copy) when there is no padding, else a new array
+    (N, C, H + 2PH, W + 2PW) of the same dtype.
+    """
+    PH, PW = padding
+    if PH == 0 and PW == 0:
+        return x
+    N, C, H, W = x.shape
+    xp = np.zeros((N, C, H + 2 * PH, W + 2 * PW), dtype=x.dtype)
+    xp[:, :, PH:PH + H, PW:PW + W] = x
+    return xp
+
+
+def choose_step(stride, padded_width, out_width, n_rows, n_out):
+    """Pick the layout of im2col's columns: output (i, j) goes to column i*step + j.
+
+    step = Wp (the padded width) makes each row of cols one contiguous run of the padded
+    input: a cheaper im2col, but out and dout need copying out of / into that layout
+    (take_outputs, spread_outputs). Worth it (measured) only with stride 1 and more than
+    twice as many rows n_rows = C*KH*KW as output channels n_out. Otherwise step = W_out.
+    """
+    flat = tuple(stride) == (1, 1) and n_rows > 2 * n_out
+    return padded_width if flat else out_width
+
+
+def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None):
+    """Copy every window of ``x`` into a column: cols (N, C*KH*KW, L).
+
+    ``cols[n, (c*KH + ki)*KW + kj, i*step + j] = xp[n, c, i*SH + ki*DH, j*SW + kj*DW]``,
+    xp being x zero-padded: column i*step + j belongs to output (i, j), so that
+    ``w.reshape(F, -1) @ cols`` is (N, F, L), already in NCHW order. By default
+    step = W_out and L = H_out*W_out; step = Wp (stride 1 only, see choose_step) gives
+    L = (H_out - 1)*Wp + W_out, the unused columns between output rows included.
+    """
+    (KH, KW), (SH, SW), (DH, DW), (H_out, W_out) = kernel_hw, stride, dilation, out_hw
+    N, C = x.shape[:2]
+    xp = np.ascontiguousarray(pad_input(x, padding))
+    if step is not None and step != W_out:
+        if (SH, SW) != (1, 1) or step != xp.shape[3]:  # the view below would leave xp
+            raise fail("im2col", f"step={step} needs stride 1 and step = the padded width "
+                       f"{xp.shape[3]} (or step = W_out = {W_out}); see choose_step.")
+        L = (H_out - 1) * step + W_out
+        sN, sC, sH, sW = xp.strides
+        # view[n, c, ki, kj, p] = xp.ravel()[.. + ki*DH*Wp + kj*DW + p]: stays inside xp
+        view = as_strided(xp, (N, C, KH, KW, L), (sN, sC, sH * DH, sW * DW, sW),
+                          writeable=False)
+        return view.reshape(N, C * KH * KW, L)
+    span_h, span_w = DH * (KH - 1) + 1, DW * (KW - 1) + 1
+    # windows[n, c, i, j, a, b] = xp[n, c, i + a, j + b]: a read-only view, no copy yet.
+    windows = sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
+    windows = windows[:, :, :SH * (H_out - 1) + 1:SH, :SW * (W_out - 1) + 1:SW, ::DH, ::DW]
+    # (N, C, KH, KW, H_out, W_out): the one copy happens in this reshape.
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * KH * KW, H_out * W_out)
+
+
+def take_outputs(y, out_hw, step):
+    """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out)."""
+    N, F, L = y.shape
+    H_out, W_out = out_hw
+    if step == W_out:
+        return y.reshape(N, F, H_out, W_out)
+    s = y.strides
+    view = as_strided(y, (N, F, H_out, W_out), (s[0], s[1], s[2] * step, s[2]), writeable=False)
+    return view.copy()  # contiguous and writeable
+
+
+def spread_outputs(dout, step):
+    """Inverse of :func:`take_outputs`: (N, F, H_out, W_out) -> (N, F, L), zeros between rows."""
+    N, F, H_out, W_out = dout.shape
+    if step == W_out:
+        return dout.reshape(N, F, H_out * W_out)
+    spread = np.zeros((N, F, H_out, step), dtype=dout.dtype)
+    spread[..., :W_out] = dout
+    return spread.reshape(N, F, H_out * step)[..., :(H_out - 1) * step + W_out]
+
+
+def col2im(cols, x_shape, kernel_hw, stride, padding, dilation, out_hw, step=None):
+    """Add every column of cols (N, C*KH*KW, L) back onto its window: dx (N, C, H, W).
+
+    The adjoint of :func:`im2col` (same layout). One addition per kernel offset (KH*KW
+    of them), correct for any stride, dilation and overlap. Returns a view of the padded
+    buffer (no copy is made to crop the padding).
+    """
+    (KH, KW), (SH, SW), (PH, PW), (DH, DW), (H_out, W_out) = (
+        kernel_hw, stride, padding, dilation, out_hw)
+    N, C, H, W = x_shape
+    dxp = np.zeros((N, C, H + 2 * PH, W + 2 * PW), dtype=cols.dtype)
+    if step is not None and step != W_out:  # im2col's stride-1 layout
+        cols = cols.reshape(N, C, KH, KW, -1)
+        L = cols.shape[-1]
+        flat = dxp.reshape(N, C, -1)
+        for ki in range(KH):
+            for kj in range(KW):
+                start = ki * DH * step + kj * DW
+                flat[:, :, start:start + L] += cols[:, :, ki, kj]
+        return dxp[:, :, PH:PH + H, PW:PW + W]
+    cols = cols.reshape(N, C, KH, KW, H_out, W_out)
+    for ki in range(KH):
+        for kj in range(KW):
+            top, left = ki * DH, kj * DW
+            dxp[:, :, top:top + SH * (H_out - 1) + 1:SH,
+                left:left + SW * (W_out - 1) + 1:SW] += cols[:, :, ki, kj]
+    return dxp[:, :, PH:PH + H, PW:PW + W]
+
+
+def col2im_matmul(w, d, x_shape, stride, padding, dilation, out_hw, step):
+    """``col2im(w.reshape(F, -1).T @ d)`` without building the columns: dx (N, C, H, W).
+
+    w (F, C, KH, KW), d (N, F, L) in im2col's layout (see spread_outputs). For each kernel
+    offset (ki, kj), one matmul w[:, :, ki, kj].T @ d (N, C, L) is added onto the input
+    pixels that offset touched: the same sum as col2im, in a tenth of the memory (faster).
+    """
+    F, C, KH, KW = w.shape
+    (SH, SW), (PH, PW), (DH, DW), (H_out, W_out) = stride, padding, dilation, out_hw
+    N, _, H, W = x_shape
+    dxp = np.zeros((N, C, H + 2 * PH, W + 2 * PW), dtype=d.dtype)
+    flat, L = dxp.reshape(N, C, -1), d.shape[-1]
+    w_t = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # w_t[ki, kj] = w[:, :, ki, kj].T
+    part = np.empty((N, C, L), dtype=d.dtype)             # reused: fewer fresh pages
+    for ki in range(KH):
+        for kj in range(KW):
+            np.matmul(w_t[ki, kj], d, out=part)  # (N, C, L): what this offset sends back
+            if step != W_out:  # im2col's stride-1 layout: one contiguous run per row
+                start = ki * DH * step + kj * DW
+                flat[:, :, start:start + L] += part
+            else:
+                top, left = ki * DH, kj * DW
+                dxp[:, :, top:top + SH * (H_out - 1) + 1:SH,
+                    left:left + SW * (W_out - 1) + 1:SW] += part.reshape(N, C, H_out, W_out)
+    return dxp[:, :, PH:PH + H, PW:PW + W]
+
+
+def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
+    """Validate x (N, C, H, W), w and b for ``func``; return (x, w, b).
+
+    Refuses non-arrays, int/bool/object dtypes, a float32/float64 mix, a wrong number of
+    dimensions, a channel count that does not match ``w.shape[w_channel_axis]`` and a bias
+    whose length is not the number of output channels.
+    """
+    checks.check_float_array(x, "x", func, ndim=4, labels=NCHW)
+    checks.check_float_array(w, "w", func, ndim=4, labels=w_labels)
+    if b is not None:
+        checks.check_float_array(b, "b", func)
+    checks.check_same_dtype(func, x=x, w=w, b=b)
+    lines = (shape_line("x", x.shape, NCHW), shape_line("w", w.shape, w_labels))
+    if x.shape[1] != w.shape[w_channel_axis]:
+        raise fail(func, f"x has {x.shape[1]} channels but w expects {w.shape[w_channel_axis]}.",
+                   *lines)
+    n_out = w.shape[1 - w_channel_axis]
+    if b is not None and (b.ndim != 1 or b.shape[0] != n_out):
+        raise fail(func, f"b must have shape ({n_out},): one bias per output channel.",
+                   shape_line("b", b.shape), *lines)
+    return x, w, b
