@@ -1,0 +1,244 @@
+"""Time one training epoch of course_cnn in cnnlib and, if torch is importable, in PyTorch.
+
+Both train the same network (same initial weights) on the 4,000 MNIST training images,
+float32, SGD with momentum 0.9, cross-entropy, batch sizes 64 and 128. Epochs alternate
+(cnnlib, torch, cnnlib, torch, ...) so that both see the same machine load; the table shows
+medians. It also counts the network's forward + backward FLOPs (the multiply-adds of the
+convolutions and the linear layer, x2) to give an effective GFLOP/s, next to the float32
+matmul GFLOP/s numpy reaches on this machine in the same run.
+
+torch is never a course dependency. To measure, use a separate venv:
+
+    python3 -m venv /tmp/benchvenv
+    /tmp/benchvenv/bin/pip install torch tqdm && /tmp/benchvenv/bin/pip install -e .
+    /tmp/benchvenv/bin/python benchmarks/bench_training.py [--epochs 7] [--threads 2] [--layers]
+
+--threads N gives numpy's OpenBLAS (through OPENBLAS_NUM_THREADS, set before numpy is
+imported) and torch (torch.set_num_threads) the same number of threads; --layers adds a
+per-layer breakdown of cnnlib's time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+
+def _threads_from_argv(argv, default=2):
+    """--threads N, read before numpy is imported: OpenBLAS fixes its thread count at import."""
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return str(default)
+
+
+if __name__ == "__main__":  # numpy's BLAS and torch get the same number of threads
+    os.environ["OPENBLAS_NUM_THREADS"] = _threads_from_argv(sys.argv[1:])
+
+import numpy as np  # noqa: E402
+
+from cnnlib.data import load_mnist  # noqa: E402
+from cnnlib.layers import Conv2d, Linear  # noqa: E402
+from cnnlib.losses import CrossEntropyLoss  # noqa: E402
+from cnnlib.models import course_cnn  # noqa: E402
+from cnnlib.optim import SGD  # noqa: E402
+from cnnlib.train import fit  # noqa: E402
+
+LR, MOMENTUM = 0.01, 0.9
+
+
+def load_average():
+    try:
+        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def train_flops_per_image(model, input_shape=(1, 28, 28)):
+    """Forward + backward FLOPs of one image (2 per multiply-add), convs and linears only.
+
+    Forward: one multiply-add per weight per output position. Backward: the same again for
+    dw, and again for dx, except in the first layer (the data needs no gradient).
+    """
+    shape, total = (1, *input_shape), 0
+    for k, layer in enumerate(model.layers):
+        out = layer.output_shape(shape)
+        if isinstance(layer, Conv2d):
+            macs = layer.weight.size * out[2] * out[3]
+        elif isinstance(layer, Linear):
+            macs = layer.weight.size
+        else:
+            macs = 0
+        total += 2 * macs * (2 if k == 0 else 3)
+        shape = out
+    return total
+
+
+def matmul_gflops(n, repeats=20):
+    """Median float32 GFLOP/s of an (n x n) @ (n x n) numpy matmul."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    c = np.empty((n, n), np.float32)
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.matmul(a, b, out=c)
+        times.append(time.perf_counter() - t)
+    return 2 * n ** 3 / statistics.median(times) / 1e9
+
+
+def cnnlib_epoch(model, opt, X, y, batch_size, rng):
+    t = time.perf_counter()
+    fit(model, X, y, 1, batch_size, opt, CrossEntropyLoss(), rng=rng, progress=False)
+    return time.perf_counter() - t
+
+
+def layer_times(X, y, batch_size, epochs=3):
+    """Median ms per batch of each layer's forward and backward (cnnlib), to find the bottleneck."""
+    model = course_cnn(np.random.default_rng(0))
+    opt, loss_fn = SGD(model.parameters(), lr=LR, momentum=MOMENTUM), CrossEntropyLoss()
+    fwd = np.zeros((epochs, len(model)))
+    bwd = np.zeros((epochs, len(model)))
+    order = np.random.default_rng(1).permutation(len(X))
+    for e in range(epochs):
+        for i in range(0, len(X), batch_size):
+            idx = order[i:i + batch_size]
+            out, yb = X[idx], y[idx]
+            opt.zero_grad()
+            for k, layer in enumerate(model.layers):
+                t = time.perf_counter()
+                out = layer.forward(out)
+                fwd[e, k] += time.perf_counter() - t
+            loss_fn(out, yb)
+            d = loss_fn.backward()
+            for k in reversed(range(len(model))):
+                layer, t = model.layers[k], time.perf_counter()
+                d = layer.backward(d, need_dx=False) if k == 0 else layer.backward(d)
+                bwd[e, k] += time.perf_counter() - t
+            opt.step()
+    batches = -(-len(X) // batch_size)
+    scale = 1e3 / batches
+    print(f"cnnlib per layer, batch {batch_size} (ms per batch, median of {epochs} epochs):")
+    for k, layer in enumerate(model.layers):
+        print(f"  {k}  {type(layer).__name__:10s} forward {np.median(fwd[:, k]) * scale:6.3f}"
+              f"  backward {np.median(bwd[:, k]) * scale:6.3f}")
+    total = (np.median(fwd.sum(1)) + np.median(bwd.sum(1))) * scale
+    print(f"  layers total {total:.3f} ms per batch = {total * batches / 1e3:.3f} s per epoch\n")
+
+
+def make_torch(model):
+    """The same network in PyTorch, with cnnlib's initial weights copied in."""
+    import torch
+
+    nn = torch.nn
+    net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Linear(784, 10))
+    with torch.no_grad():
+        for ours, theirs in zip(model.parameters(), net.parameters(), strict=True):
+            theirs.copy_(torch.from_numpy(ours.data))
+    return net
+
+
+def torch_epoch(net, opt, X, y, batch_size, gen):
+    import torch
+
+    t = time.perf_counter()
+    order = torch.randperm(len(X), generator=gen)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    correct = 0
+    for i in range(0, len(X), batch_size):
+        idx = order[i:i + batch_size]
+        xb, yb = X[idx], y[idx]
+        opt.zero_grad()
+        logits = net(xb)
+        loss = loss_fn(logits, yb)
+        loss.backward()
+        opt.step()
+        correct += int((logits.argmax(1) == yb).sum())   # as fit() does
+    return time.perf_counter() - t
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=7, help="timed epochs per batch size")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads for torch and for numpy's OpenBLAS (set at start-up)")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 128])
+    parser.add_argument("--no-torch", action="store_true")
+    parser.add_argument("--layers", action="store_true", help="also time every cnnlib layer")
+    args = parser.parse_args(argv)
+
+    X, y, _, _ = load_mnist()
+    try:
+        if args.no_torch:
+            raise ImportError
+        import torch
+        torch.set_num_threads(args.threads)
+        torch_info = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    except ImportError:
+        torch = None
+        torch_info = "torch not importable: cnnlib only"
+    blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", f"default ({os.cpu_count()} cores)")
+    if str(blas_threads) != str(args.threads):
+        print(f"warning: OpenBLAS has {blas_threads} threads but --threads is {args.threads}")
+    print(f"python {platform.python_version()}, numpy {np.__version__} (OpenBLAS threads: "
+          f"{blas_threads}), {torch_info}")
+    print(f"machine: {os.cpu_count()} cores; {load_average()} at start")
+
+    model0 = course_cnn(np.random.default_rng(0))
+    flops = train_flops_per_image(model0) * len(X)
+    peak = matmul_gflops(1024)
+    print(f"course_cnn: {sum(p.size for p in model0.parameters()):,} parameters; "
+          f"{flops / 1e9:.2f} GFLOP per epoch (forward + backward, convs and linear)")
+    print(f"numpy float32 matmul 1024x1024x1024: {peak:.1f} GFLOP/s\n")
+
+    if args.layers:
+        for bs in args.batch_sizes:
+            layer_times(X, y, bs)
+
+    rows = []
+    for bs in args.batch_sizes:
+        model = course_cnn(np.random.default_rng(0))
+        opt = SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+        rng = np.random.default_rng(1)
+        if torch is not None:
+            net = make_torch(model)
+            topt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
+            tX, ty, gen = torch.from_numpy(X), torch.from_numpy(y), torch.Generator().manual_seed(1)
+        ours, theirs = [], []
+        for epoch in range(args.epochs + 1):                # epoch 0: warm-up, not counted
+            t = cnnlib_epoch(model, opt, X, y, bs, rng)
+            if epoch:
+                ours.append(t)
+            if torch is not None:
+                t = torch_epoch(net, topt, tX, ty, bs, gen)
+                if epoch:
+                    theirs.append(t)
+        a = statistics.median(ours)
+        b = statistics.median(theirs) if theirs else None
+        rows.append((bs, a, b))
+        sys.stdout.flush()
+
+    print(f"{'batch':>5}  {'cnnlib s/epoch':>14}  {'torch s/epoch':>13}  {'ratio':>6}  "
+          f"{'cnnlib GFLOP/s':>14}  {'torch GFLOP/s':>13}")
+    for bs, a, b in rows:
+        bt = f"{b:13.3f}" if b else f"{'-':>13}"
+        ratio = f"{a / b:6.2f}" if b else f"{'-':>6}"
+        bg = f"{flops / b / 1e9:13.1f}" if b else f"{'-':>13}"
+        print(f"{bs:5d}  {a:14.3f}  {bt}  {ratio}  {flops / a / 1e9:14.1f}  {bg}")
+    print(f"\nratio = cnnlib / torch epoch time (below 1: cnnlib faster); medians of "
+          f"{args.epochs} alternating epochs; numpy matmul peak {peak:.1f} GFLOP/s")
+    print(f"{load_average()} at end")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The course's networks, built from cnnlib.layers, and the recipe that trains the digit CNN.
+
+* ``mlp()``: the notebook-01 baseline, every pixel wired to every hidden unit.
+* ``course_cnn()``: the small CNN of notebook 07 (9,098 parameters), also the benchmark.
+* ``digit_cnn()`` + ``DIGIT_RECIPE``: the network and settings that reach >= 98 % test
+  accuracy on the 1,000 held-out digits, training on the 4,000 others in seconds.
+
+The last layer of each starts with small weights (init="small", std 0.01): the logits start
+near 0, softmax near uniform, and the loss near log(10) = 2.30. Each takes ``rng`` (a numpy
+Generator; default cnnlib.random.default_rng()) for the weights.
+Introduced in notebooks/07_full_cnn.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
+from .random import default_rng
+
+__all__ = ["DIGIT_RECIPE", "course_cnn", "digit_cnn", "mlp"]
+
+
+def _rng(rng):
+    return default_rng() if rng is None else rng
+
+
+def mlp(rng=None, hidden=128, dtype=np.float32):
+    """Flatten -> Linear(784, hidden) -> ReLU -> Linear(hidden, 10): the notebook-01 baseline.
+
+    x (N, 1, 28, 28) -> logits (N, 10). Introduced in notebooks/01_neural_network_recap.ipynb.
+    """
+    rng = _rng(rng)
+    return Sequential(
+        Flatten(),
+        Linear(784, hidden, rng=rng, dtype=dtype),
+        ReLU(),
+        Linear(hidden, 10, init="small", rng=rng, dtype=dtype),
+    )
+
+
+def course_cnn(rng=None, dtype=np.float32):
+    """Two conv blocks and a classifier, 9,098 parameters:
+
+    Conv2d(1, 8, 3, padding=1) -> ReLU -> MaxPool2d(2)        (N, 8, 14, 14)
+    Conv2d(8, 16, 3, padding=1) -> ReLU -> MaxPool2d(2)       (N, 16, 7, 7)
+    Flatten -> Linear(784, 10)                                (N, 10) logits
+    Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    rng = _rng(rng)
+    return Sequential(
+        Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+        MaxPool2d(2),
+        Conv2d(8, 16, 3, padding=1, rng=rng, dtype=dtype),
+        ReLU(),
+        MaxPool2d(2),
+        Flatten(),
+        Linear(16 * 7 * 7, 10, init="small", rng=rng, dtype=dtype),
+    )
+
+
+def digit_cnn(rng=None, dtype=np.float32):
+    """The notebook-07 digit classifier (204,538 parameters): >= 98 % on the held-out digits.
+
+    Conv2d(1, 8, 3, padding=1) -> MaxPool2d(2) -> ReLU          (N, 8, 14, 14)
+    Conv2d(8, 32, 3, padding=1) -> MaxPool2d(2) -> ReLU         (N, 32, 7, 7)
+    Flatten -> Linear(1568, 128) -> ReLU -> Linear(128, 10)    (N, 10) logits
+    ReLU comes after the pooling: max and ReLU commute (relu(max(a)) = max(relu(a))), so
+    the result is the same as Conv -> ReLU -> MaxPool, with a 4x smaller ReLU.
+    Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    rng = _rng(rng)
+    return Sequential(
+        Conv2d(1, 8, 3, padding=1, rng=rng, dtype=dtype),
+        MaxPool2d(2),
+        ReLU(),
+        Conv2d(8, 32, 3, padding=1, rng=rng, dtype=dtype),
+        MaxPool2d(2),
+        ReLU(),
+        Flatten(),
+        Linear(32 * 7 * 7, 128, rng=rng, dtype=dtype),
+        ReLU(),
+        Linear(128, 10, init="small", rng=rng, dtype=dtype),
+    )
+
+
+# How notebook 07 trains digit_cnn (benchmarks/train_digits.py does exactly this):
+#   rng = np.random.default_rng(DIGIT_RECIPE["seed"]); model = digit_cnn(rng)
+#   opt = SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
+#   fit(model, X_train, y_train, epochs=15, batch_size=64, optimizer=opt,
+#       loss_fn=CrossEntropyLoss(), rng=rng, lr_schedule=cosine_lr(0.05, 15, warmup=1),
+#       augment=lambda xb, r: random_shift(xb, 2, r))
+DIGIT_RECIPE = {
+    "epochs": 15,
+    "batch_size": 64,
+    "optimizer": "SGD",
+    "lr": 0.05,
+    "momentum": 0.9,
+    "weight_decay": 5e-4,
+    "schedule": "cosine",      # cosine_lr(lr, epochs, warmup=...), set before every batch
+    "warmup": 1.0,             # epochs of linear warm-up
+    "max_shift": 2,            # augmentation: random_shift(xb, max_shift, rng)
+    "seed": 0,
+}
