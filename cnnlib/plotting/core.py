@@ -18,9 +18,12 @@ def new_figure(width: float = 6.0, height: float = 3.0) -> Figure:
 
 
 def fig_to_png(fig: Figure) -> bytes:
-    """Render ``fig`` with Agg and return the PNG bytes (what ``ipywidgets.Image`` shows)."""
+    """Render ``fig`` with Agg and return the PNG bytes (what ``ipywidgets.Image`` shows).
+
+    ``canvas.print_png`` draws once; ``savefig`` would run the layout engine twice.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
+    fig.canvas.print_png(buf)
     return buf.getvalue()
 
 
