@@ -55,3 +55,13 @@ def test_course_shape(name):
         assert re.search(r"^## .*Summary", text, re.M | re.I)
         assert re.search(r"^## Exercises", text, re.M)
     assert re.search(r"you will learn", text, re.I)
+
+
+def test_exercise_cells_are_in_sync_with_cnnlib_exercises():
+    """The exercise cells in the notebooks are generated from cnnlib.exercises: not edited by hand."""
+    import subprocess
+    import sys
+
+    script = NOTEBOOKS.parent / "scripts" / "add_exercises.py"
+    out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
