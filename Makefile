@@ -41,20 +41,28 @@ lint: $(VENV)/.stamp-test
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
 	$(BIN)/ruff check .
 
+# One BLAS thread per process: pytest already runs JOBS processes side by side (and the browser
+# tests a kernel besides), and idle OpenBLAS threads spinning on a 2-core machine slow all of them.
+TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 # Everything, in one pytest run so that its summary line is the last thing printed.
 test: lint
-	MPLBACKEND=Agg $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
+	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -rs tests notebooks
 
 unit: $(VENV)/.stamp-test
-	MPLBACKEND=Agg $(BIN)/pytest -n $(JOBS) -p no:cacheprovider -m "not browser" tests
+	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) -p no:cacheprovider -m "not browser" tests
 
 notebooks: $(VENV)/.stamp-test
-	$(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
+	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 notebooks
 
 browser: $(VENV)/.stamp-test
-	$(BIN)/pytest -p no:cacheprovider -m browser -rs tests/browser
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider -m browser -rs tests/browser
+
+# docs/images/: each explorer as a learner sees it, in real JupyterLab + headless Chromium
+screenshots: $(VENV)/.stamp-test
+	$(PY) scripts/screenshots.py --out docs/images
 
 bench: $(VENV)/.stamp-test
 	$(PY) benchmarks/bench_conv.py
