@@ -24,6 +24,7 @@ from .im2col import (
     choose_step,
     col2im_matmul,
     im2col,
+    input_grad_stride1,
     spread_outputs,
     take_outputs,
 )
@@ -120,20 +121,30 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1):
     H_out = (H + 2P - D(KH - 1) - 1) // S + 1; out = w.reshape(F, -1) @ cols (+ b).
     Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
+    return _conv2d_forward(x, w, b, stride, padding, dilation)
+
+
+def _conv2d_forward(x, w, b, stride, padding, dilation, spare=None):
+    """conv2d_forward; ``spare``: a cache that is no longer needed (Conv2d passes its last
+    one), whose columns are overwritten instead of allocating new ones when they fit."""
     S, P, D, out_hw = _check_forward("conv2d_forward", x, w, b, stride, padding, dilation)
     F, C, KH, KW = w.shape
     step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], C * KH * KW, F)
-    cols = im2col(x, (KH, KW), S, P, D, out_hw, step)  # (N, C*KH*KW, L)
-    out = take_outputs(np.matmul(w.reshape(F, -1), cols), out_hw, step)  # (N, F, H_out, W_out)
-    if b is not None:
-        out += b[:, None, None]
+    L = (out_hw[0] - 1) * step + out_hw[1]
+    buffer = None if spare is None else spare.get("cols")
+    if buffer is not None and (buffer.shape != (x.shape[0], C * KH * KW, L)
+                               or buffer.dtype != x.dtype or not buffer.flags.writeable):
+        buffer = None
+    cols = im2col(x, (KH, KW), S, P, D, out_hw, step, out=buffer)  # (N, C*KH*KW, L)
+    out = take_outputs(np.matmul(w.reshape(F, -1), cols), out_hw, step, b)  # (N, F, H_out, W_out)
     cache = {"x": x, "w": w, "has_bias": b is not None, "stride": S, "padding": P,
              "dilation": D, "out_hw": out_hw, "cols": cols, "step": step}
     return out, cache
 
 
 def conv2d_backward(dout, cache, need_dx=True):
-    """Gradients of the convolution: dw by a matmul with the columns, dx by col2im.
+    """Gradients of the convolution: dw by a matmul with the columns, dx by col2im
+    (stride 1: by convolving dout with the flipped kernel).
 
     dout (N, F, H_out, W_out) -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,) or None.
     need_dx=False skips dx (returns None): the first layer never needs it.
@@ -151,8 +162,12 @@ def conv2d_backward(dout, cache, need_dx=True):
     d = spread_outputs(dout, step)                              # (N, F, L), as out was made
     dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)      # sum_n dout[n] @ cols[n].T
     db = dout.sum(axis=0).sum(axis=(1, 2)) if cache["has_bias"] else None  # fast order
-    # dx = col2im(w.reshape(F, -1).T @ d), one kernel offset at a time (less memory)
-    dx = col2im_matmul(w, d, x.shape, S, P, D, out_hw, step) if need_dx else None
+    if not need_dx:
+        dx = None
+    elif S == (1, 1) and C > 1:  # dout convolved with the flipped kernel: fewer, larger
+        dx = input_grad_stride1(w, dout, x.shape, P, D)  # matmuls (measured: faster if C > 1)
+    else:  # dx = col2im(w.reshape(F, -1).T @ d), one kernel offset at a time (less memory)
+        dx = col2im_matmul(w, d, x.shape, S, P, D, out_hw, step)
     return dx, dw.reshape(w.shape), db
 
 

@@ -16,8 +16,8 @@ from . import checks
 from .checks import FCKK, NCHW, fail, shape_line
 
 __all__ = [
-    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "pad_input",
-    "spread_outputs", "take_outputs",
+    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "input_grad_stride1",
+    "pad_input", "spread_outputs", "take_outputs",
 ]
 
 
@@ -48,7 +48,7 @@ def choose_step(stride, padded_width, out_width, n_rows, n_out):
     return padded_width if flat else out_width
 
 
-def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None):
+def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None):
     """Copy every window of ``x`` into a column: cols (N, C*KH*KW, L).
 
     ``cols[n, (c*KH + ki)*KW + kj, i*step + j] = xp[n, c, i*SH + ki*DH, j*SW + kj*DW]``,
@@ -56,6 +56,8 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None):
     ``w.reshape(F, -1) @ cols`` is (N, F, L), already in NCHW order. By default
     step = W_out and L = H_out*W_out; step = Wp (stride 1 only, see choose_step) gives
     L = (H_out - 1)*Wp + W_out, the unused columns between output rows included.
+    ``out``: an array of that shape and dtype to fill instead of a new one (a layer reuses
+    its last batch's columns: allocating a few MB afresh every batch costs page faults).
     """
     (KH, KW), (SH, SW), (DH, DW), (H_out, W_out) = kernel_hw, stride, dilation, out_hw
     N, C = x.shape[:2]
@@ -69,24 +71,38 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None):
         # view[n, c, ki, kj, p] = xp.ravel()[.. + ki*DH*Wp + kj*DW + p]: stays inside xp
         view = as_strided(xp, (N, C, KH, KW, L), (sN, sC, sH * DH, sW * DW, sW),
                           writeable=False)
-        return view.reshape(N, C * KH * KW, L)
+        if out is None:
+            return view.reshape(N, C * KH * KW, L)
+        out.reshape(view.shape)[...] = view
+        return out
     span_h, span_w = DH * (KH - 1) + 1, DW * (KW - 1) + 1
     # windows[n, c, i, j, a, b] = xp[n, c, i + a, j + b]: a read-only view, no copy yet.
     windows = sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
     windows = windows[:, :, :SH * (H_out - 1) + 1:SH, :SW * (W_out - 1) + 1:SW, ::DH, ::DW]
     # (N, C, KH, KW, H_out, W_out): the one copy happens in this reshape.
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * KH * KW, H_out * W_out)
+    windows = windows.transpose(0, 1, 4, 5, 2, 3)
+    if out is None:
+        return windows.reshape(N, C * KH * KW, H_out * W_out)
+    out.reshape(windows.shape)[...] = windows
+    return out
 
 
-def take_outputs(y, out_hw, step):
-    """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out)."""
+def take_outputs(y, out_hw, step, bias=None):
+    """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out).
+
+    With ``bias`` (F,), adds it too (in the copy that step != W_out needs anyway)."""
     N, F, L = y.shape
     H_out, W_out = out_hw
     if step == W_out:
-        return y.reshape(N, F, H_out, W_out)
+        out = y.reshape(N, F, H_out, W_out)
+        if bias is not None:
+            out += bias[:, None, None]
+        return out
     s = y.strides
     view = as_strided(y, (N, F, H_out, W_out), (s[0], s[1], s[2] * step, s[2]), writeable=False)
-    return view.copy()  # contiguous and writeable
+    if bias is None:
+        return view.copy()  # contiguous and writeable
+    return np.add(view, bias[:, None, None], out=np.empty(view.shape, dtype=y.dtype))
 
 
 def spread_outputs(dout, step):
@@ -176,3 +192,44 @@ def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
         raise fail(func, f"b must have shape ({n_out},): one bias per output channel.",
                    shape_line("b", b.shape), *lines)
     return x, w, b
+
+
+def input_grad_stride1(w, dout, x_shape, padding, dilation):
+    """dx (N, C, H, W) of a stride-1 convolution, gathered rather than scattered.
+
+    dx is a convolution of dout, zero-padded, with the flipped kernel. The padded input
+    is flattened row by row (width Wp), so kernel offset (ki, kj) is a shift of
+    s = ki*DH*Wp + kj*DW and ``dxp[q] = sum over (ki, kj) of w[:, :, ki, kj].T @ d[q - s]``.
+    The KW column shifts of d are stacked (KW contiguous copies), which leaves one matmul
+    per kernel row (K = KW*F) instead of KH*KW small ones each added into dx. A few images
+    at a time, so that the stack stays in the CPU cache. Returns a view of the padded
+    buffer (its padding cropped), like col2im.
+    """
+    F, C, KH, KW = w.shape
+    N, _, H, W = x_shape
+    (PH, PW), (DH, DW), (H_out, W_out) = padding, dilation, dout.shape[2:]
+    Wp = W + 2 * PW
+    front = (KH - 1) * DH * Wp + (KW - 1) * DW           # the largest shift
+    rows = (H + 2 * PH + (KH - 1) * DH) * Wp            # stack length: every row shift fits
+    first, size = PH * Wp, H * Wp                       # only the unpadded rows of dx
+    w_rows = np.ascontiguousarray(w.transpose(2, 1, 3, 0)).reshape(KH, C, KW * F)
+    n = max(1, min(N, 2 ** 18 // (KW * F * rows)))     # images per chunk: stack <= 1 MB
+    dz = np.zeros((n, F, rows + (KW - 1) * DW), dtype=dout.dtype)   # d, shifted by front
+    stack = np.empty((n, KW, F, rows), dtype=dout.dtype)
+    part = np.empty((n, C, size), dtype=dout.dtype)
+    dxp = np.empty((N, C, size), dtype=dout.dtype)
+    for start in range(0, N, n):
+        m = min(n, N - start)
+        dz[:m, :, front:front + H_out * Wp].reshape(m, F, H_out, Wp)[..., :W_out] = (
+            dout[start:start + m])           # the zeros between rows stay zero
+        for kj in range(KW):                 # stack[:, kj, f, r] = dz[:, f, r + u]
+            u = (KW - 1 - kj) * DW
+            stack[:m, kj] = dz[:m, :, u:u + rows]
+        flat = stack[:m].reshape(m, KW * F, rows)
+        out = dxp[start:start + m]
+        for ki in range(KH):
+            v = (KH - 1 - ki) * DH * Wp + first
+            np.matmul(w_rows[ki], flat[:, :, v:v + size], out=out if ki == 0 else part[:m])
+            if ki:
+                out += part[:m]
+    return dxp.reshape(N, C, H, Wp)[..., PW:PW + W]

@@ -56,8 +56,10 @@ class Conv2d(Module):
                        f"in_channels={self.in_channels}.", shape_line("x", x.shape, NCHW),
                        shape_line("weight", self.weight.shape, FCKK), f"  layer: {self!r}")
         b = None if self.bias is None else self.bias.data
-        out, self._cache = conv.conv2d_forward(x, self.weight.data, b, stride=self.stride,
-                                               padding=self.padding, dilation=self.dilation)
+        # The last batch's cache is passed on so that its im2col columns (the biggest
+        # array) are refilled rather than allocated again: same result, less time.
+        out, self._cache = conv._conv2d_forward(x, self.weight.data, b, self.stride,
+                                                self.padding, self.dilation, spare=self._cache)
         return out
 
     can_skip_dx = True

@@ -93,6 +93,8 @@ def max_pool2d_forward(x, kernel_size, stride=None, padding=0):
     Returns (out, cache). Introduced in notebooks/05_pooling.ipynb.
     """
     K, S, P, out_hw = _setup("max_pool2d_forward", x, kernel_size, stride, padding)
+    if K == S == (2, 2) and P == (0, 0):  # the common case: a faster route, same results
+        return _max_pool_2x2_forward(x, out_hw)
     views = _offset_views(_pad(x, P, -np.inf), K, S, out_hw)
     out = views[0].copy()
     for view in views[1:]:
@@ -116,12 +118,72 @@ def max_pool2d_backward(dout, cache):
     Introduced in notebooks/05_pooling.ipynb.
     """
     winners, x_shape, dtype, K, S, P = cache
+    if isinstance(winners, _PairChoices):
+        _check_backward("max_pool2d_backward", dout, winners.out_shape, dtype)
+        return _max_pool_2x2_backward(dout, winners, x_shape)
     out_hw = winners.shape[-2:]
     _check_backward("max_pool2d_backward", dout, winners.shape[1:], dtype)
     N, C, H, W = x_shape
     dxp = np.zeros((N, C, H + 2 * P[0], W + 2 * P[1]), dtype=dtype)
     _scatter(dxp, (dout * w for w in winners), K, S, out_hw)
     return _crop(dxp, P, x_shape)
+
+
+class _PairChoices:
+    """What the 2x2 max pool remembers (bool arrays, one value per window): in
+    [[a, b], [c, d]], a_wins_top = a >= b, c_wins_bottom = c >= d, top_wins = the top
+    pair's maximum >= the bottom pair's."""
+
+    def __init__(self, a_wins_top, c_wins_bottom, top_wins, out_shape):
+        self.a_wins_top, self.c_wins_bottom = a_wins_top, c_wins_bottom
+        self.top_wins, self.out_shape = top_wins, out_shape
+
+
+def _max_pool_2x2_forward(x, out_hw):
+    """2x2 windows, stride 2, as a small tournament: a vs b, c vs d, then top vs bottom.
+
+    Each window [[a, b], [c, d]] is split into four planes first (one copy), so that every
+    comparison runs over long contiguous arrays (numpy is slow on short or strided rows).
+    Ties go to a before b before c before d: the first maximum in row-major order, as
+    np.argmax and max_pool2d_forward_naive.
+    """
+    (N, C), x_shape, (H_out, W_out) = x.shape[:2], x.shape, out_hw
+    windows = x[:, :, :2 * H_out, :2 * W_out].reshape(N * C * H_out, 2, W_out, 2)
+    planes = np.empty((2, 2, N * C * H_out, W_out), dtype=x.dtype)
+    planes[...] = windows.transpose(1, 3, 0, 2)        # planes[row, column] of each window
+    (a, b), (c, d) = planes
+    a_wins_top, c_wins_bottom = a >= b, c >= d
+    top, bottom = np.maximum(a, b), np.maximum(c, d)
+    top_wins = top >= bottom
+    out = np.maximum(top, bottom, out=top).reshape(N, C, H_out, W_out)
+    choices = _PairChoices(a_wins_top, c_wins_bottom, top_wins, out.shape)
+    return out, (choices, x_shape, x.dtype, (2, 2), (2, 2), (0, 0))
+
+
+def _max_pool_2x2_backward(dout, choices, x_shape):
+    """Send each dout value down the tournament: to the top or bottom pair, then to the
+    left or right pixel of that pair; the other three pixels of the window get 0."""
+    N, C, H, W = x_shape
+    H_out, W_out = choices.out_shape[2:]
+    g = dout.reshape(N * C * H_out, W_out)
+    planes = np.empty((2, 2, N * C * H_out, W_out), dtype=dout.dtype)
+    (ga, gb), (gc, gd) = planes
+    np.multiply(g, choices.top_wins, out=gb)        # what reaches the top pair ...
+    np.subtract(g, gb, out=gd)                      # ... and the bottom pair
+    np.multiply(gb, choices.a_wins_top, out=ga)     # a if it won the top pair,
+    np.subtract(gb, ga, out=gb)                     # else b
+    np.multiply(gd, choices.c_wins_bottom, out=gc)  # c if it won the bottom pair,
+    np.subtract(gd, gc, out=gd)                     # else d
+    dx = np.empty((N, C, 2 * H_out, 2 * W_out), dtype=dout.dtype)
+    windows = dx.reshape(N * C * H_out, 2, W_out, 2)
+    for row in range(2):        # four strided copies: numpy is slow at one interleaving
+        for column in range(2):  # copy whose innermost axis has length 2
+            windows[:, row, :, column] = planes[row, column]
+    if (2 * H_out, 2 * W_out) != (H, W):            # odd sizes: the cropped edge gets 0
+        full = np.zeros(x_shape, dtype=dout.dtype)
+        full[:, :, :2 * H_out, :2 * W_out] = dx
+        dx = full
+    return dx
 
 
 def max_pool2d_forward_naive(x, kernel_size, stride=None, padding=0):
