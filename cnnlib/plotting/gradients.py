@@ -1,0 +1,91 @@
+"""Pictures of gradient checks: per-entry errors and the V-shaped error-versus-h curve.
+
+Arrays in, ``Figure`` out (no pyplot).
+Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import new_figure
+from .receptive import fixed_figure
+
+__all__ = ["BANDS", "as_2d", "plot_error_vs_h", "plot_gradcheck"]
+
+# (upper edge, label, colour) of the relative-error bands read in float64
+BANDS = [(1.0, "wrong (>= 1e-2)", "#f5b7b1", 1e-2), (1e-2, "suspicious", "#fdebd0", 1e-7),
+         (1e-7, "good (<= 1e-7)", "#d5f5e3", 1e-18)]
+
+
+def as_2d(a) -> np.ndarray:
+    """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W), 1-D -> (1, n)."""
+    a = np.asarray(a)
+    if a.ndim == 4:
+        N, C, H, W = a.shape
+        return a.transpose(0, 2, 1, 3).reshape(N * H, C * W)
+    if a.ndim == 1:
+        return a[None, :]
+    return a.reshape(a.shape[0], -1) if a.ndim != 2 else a
+
+
+def _bands(ax, labels=True):
+    for top, label, colour, bottom in BANDS:
+        ax.axhspan(bottom, top, color=colour, zorder=0)
+        if labels:
+            ax.text(0.99, np.sqrt(top * max(bottom, 1e-13)), label.split(" ")[0], fontsize=7,
+                    ha="right", va="center", color="0.35", transform=ax.get_yaxis_transform())
+
+
+def _curve(ax, curves, h=None):
+    markers = {"float64": "o-", "float32": "s--"}
+    for name, (hs, errs) in curves.items():
+        ax.loglog(hs, errs, markers.get(name, "o-"), ms=4, label=name)
+    if h is not None:
+        ax.axvline(h, color="0.2", lw=1, ls=":")
+    _bands(ax)
+    ax.set_ylim(1e-13, 1.5)
+    # plain-text tick labels: log axes would otherwise typeset every label as mathtext
+    ax.set_yticks([1e-12, 1e-9, 1e-6, 1e-3, 1.0], ["1e-12", "1e-9", "1e-6", "1e-3", "1"])
+    ax.set_xticks([1e-12, 1e-9, 1e-6, 1e-3], ["1e-12", "1e-9", "1e-6", "1e-3"])
+    ax.minorticks_off()
+    ax.set_xlabel("step h", fontsize=8)
+    ax.set_ylabel("relative error", fontsize=8)
+    ax.tick_params(labelsize=7)
+
+
+def plot_error_vs_h(curves, title="relative error against the step h"):
+    """``curves``: {label: (h values, relative errors)} on log-log axes over the bands.
+
+    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    """
+    fig = new_figure(5.2, 3.4)
+    ax = fig.add_subplot()
+    _curve(ax, curves)
+    ax.legend(fontsize=7, loc="lower left", frameon=False, ncols=2)
+    ax.set_title(title, fontsize=9)
+    return fig
+
+
+def plot_gradcheck(errors, rel, h, curves, title=""):
+    """Left: log10 of each entry's |analytic - numerical| / scale; right: the curves of
+    relative error against h (dotted line at the current h) over the bands.
+
+    errors: array of any shape (laid out with :func:`as_2d`); rel: the scalar rel_error;
+    curves: {label: (hs, errs)}. Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    """
+    fig = fixed_figure(7.6, 3.0)
+    ax = fig.add_axes([0.02, 0.1, 0.38, 0.72])
+    e = as_2d(errors).astype(float)
+    ax.imshow(np.log10(np.maximum(e, 1e-17)), cmap="RdYlGn_r", vmin=-14, vmax=0,
+              interpolation="nearest", aspect="auto" if e.shape[0] == 1 else "equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or f"log10 error per entry (max {rel:.1e})", fontsize=9)
+    ax.set_xlabel("colour: log10 error, green 1e-14 ... red 1", fontsize=7)
+    right = fig.add_axes([0.5, 0.16, 0.48, 0.74])
+    _curve(right, curves, h)
+    right.plot([h], [max(rel, 1e-13)], "k*", ms=11, zorder=5)
+    right.legend(fontsize=7, loc="lower left", frameon=False)
+    right.set_title(f"h = {h:.0e}: relative error {rel:.1e}", fontsize=9)
+    return fig

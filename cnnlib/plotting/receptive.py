@@ -1,0 +1,158 @@
+"""Pictures of receptive fields: the input region of one unit, and the effective field.
+
+Arrays in, ``Figure`` out (no pyplot). Introduced in notebooks/04_receptive_field.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .core import new_figure
+
+__all__ = ["fixed_figure", "plot_erf", "plot_erf_growth", "plot_layer_stack",
+           "plot_stacked_fields"]
+
+
+def fixed_figure(width: float, height: float):
+    """A :func:`new_figure` without a layout engine: axes go where ``add_axes`` puts them.
+
+    Skipping constrained layout saves a layout pass per redraw (explorers stay fast).
+    """
+    fig = new_figure(width, height)
+    fig.set_layout_engine("none")
+    if hasattr(fig, "_layout_engine"):
+        fig._layout_engine = None
+    return fig
+
+
+def _square(ax, top, left, size_h, size_w, **style):
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), size_w, size_h, fill=False, **style))
+
+
+def plot_layer_stack(image, region, paths, table, note="", title=""):
+    """One output unit's receptive field drawn on the input, beside the per-layer table.
+
+    image (H, W) grey in [0, 1]; region (top, left, bottom, right) inclusive input
+    rectangle (may reach into the padding, drawn dashed there); paths (H, W): how many
+    paths through the stack join each pixel to the unit (0 = not seen), shown in orange
+    (and written in each pixel of grids up to 8 x 8);
+    table: the text of cnnlib.receptive_field.receptive_field_table; note: a last line.
+    Introduced in notebooks/04_receptive_field.ipynb.
+    """
+    H, W = image.shape
+    fig = fixed_figure(8.4, 3.6)
+    ax = fig.add_axes([0.01, 0.06, 0.36, 0.84])
+    ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    p = np.asarray(paths, dtype=float)
+    if p.max() > 0:
+        rgba = np.zeros((H, W, 4))
+        rgba[..., :3] = (0.95, 0.45, 0.05)
+        rgba[..., 3] = np.where(p > 0, 0.25 + 0.5 * p / p.max(), 0.0)
+        ax.imshow(rgba, interpolation="nearest")
+        if max(H, W) <= 8:  # small grids: write the number of paths in each pixel
+            for (r, c), v in np.ndenumerate(p):
+                if v:
+                    ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=8)
+    top, left, bottom, right = region
+    _square(ax, top, left, bottom - top + 1, right - left + 1, ec="#c0392b", lw=2.2,
+            ls="--" if (top < 0 or left < 0 or bottom >= H or right >= W) else "-")
+    pad = max(0, -top, -left, bottom - H + 1, right - W + 1)
+    ax.set_xlim(-0.5 - pad, W - 0.5 + pad)
+    ax.set_ylim(H - 0.5 + pad, -0.5 - pad)
+    ax.add_patch(Rectangle((-0.5, -0.5), W, H, fill=False, ec="0.3", lw=0.8))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or f"rows {top}..{bottom}, cols {left}..{right}", fontsize=9)
+    tab = fig.add_axes([0.39, 0.02, 0.6, 0.96])
+    tab.set_axis_off()
+    text = table + (f"\n\n{note}" if note else "")
+    size = 8 if text.count("\n") < 16 else 6.5
+    tab.text(0, 1, text, family="monospace", fontsize=size, va="top", ha="left")
+    return fig
+
+
+def plot_stacked_fields(size, regions, labels, title=""):
+    """Nested input squares of one unit after each layer, on a size x size grid.
+
+    regions: list of (top, left, bottom, right), one per layer, drawn from dark to light.
+    Introduced in notebooks/04_receptive_field.ipynb.
+    """
+    fig = new_figure(3.2, 3.2)
+    ax = fig.add_subplot()
+    ax.imshow(np.ones((size, size)), cmap="gray", vmin=0, vmax=1)
+    ax.vlines(np.arange(size + 1) - 0.5, -0.5, size - 0.5, colors="0.7", lw=0.6)
+    ax.hlines(np.arange(size + 1) - 0.5, -0.5, size - 0.5, colors="0.7", lw=0.6)
+    colours = ["#f39c12", "#d35400", "#8e44ad", "#2c3e50", "#16a085", "#c0392b"]
+    for k, ((top, left, bottom, right), label) in enumerate(zip(regions, labels, strict=True)):
+        c = colours[k % len(colours)]
+        inset = 0.06 * k
+        ax.add_patch(Rectangle((left - 0.5 + inset, top - 0.5 + inset),
+                               right - left + 1 - 2 * inset, bottom - top + 1 - 2 * inset,
+                               fill=False, ec=c, lw=2.4))
+        ax.text(left - 0.35 + inset, top - 0.1 + inset + 0.3 * k, label, color=c, fontsize=8,
+                va="top")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9)
+    return fig
+
+
+def plot_erf(erf, theory_size, title="", spread=None):
+    """The effective receptive field as a heat map, the theoretical square on top, and the
+    profile through the centre row.
+
+    erf (S, S) non-negative (odd S, the unit at the centre); theory_size: side of the
+    theoretical field (centred); spread: optional std in pixels (a grey +-2 std band).
+    Introduced in notebooks/04_receptive_field.ipynb.
+    """
+    erf = np.asarray(erf, dtype=float)
+    S = erf.shape[0]
+    c = S // 2
+    fig = fixed_figure(7.0, 3.0)
+    ax = fig.add_axes([0.02, 0.05, 0.4, 0.82])
+    ax.imshow(erf / erf.max(), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+    half = (theory_size - 1) / 2
+    _square(ax, c - half, c - half, theory_size, theory_size, ec="#2ecc71", lw=2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or "|d out / d x|, theoretical field in green", fontsize=9)
+    prof = fig.add_axes([0.52, 0.16, 0.45, 0.7])
+    offsets = np.arange(S) - c
+    row = erf[c] / erf[c].max()
+    prof.fill_between(offsets, row, step="mid", color="#e67e22", alpha=0.5)
+    box = (np.abs(offsets) <= half).astype(float)
+    prof.step(offsets, box, where="mid", color="#2ecc71", lw=2)
+    if spread:  # grey band: +-2 standard deviations of the effective field
+        prof.axvspan(-2 * spread, 2 * spread, color="0.88", zorder=0)
+    prof.set_xlim(-c - 0.5, c + 0.5)
+    prof.set_ylim(0, 1.08)
+    prof.set_xlabel("offset from the centre (pixels)", fontsize=8)
+    prof.tick_params(labelsize=7)
+    prof.set_title("centre row: effective (orange), theoretical (green)", fontsize=9)
+    return fig
+
+
+def plot_erf_growth(depths, theory, spread, fit_exponent=None):
+    """Theoretical side n(K-1)+1 against the effective spread, on log-log axes.
+
+    Introduced in notebooks/04_receptive_field.ipynb.
+    """
+    depths = np.asarray(depths, float)
+    fig = new_figure(4.8, 3.2)
+    ax = fig.add_subplot()
+    ax.loglog(depths, theory, "s-", color="#2ecc71", label="theoretical side ~ depth")
+    label = "effective std"
+    if fit_exponent is not None:
+        label += f" ~ depth^{fit_exponent:.2f}"
+    ax.loglog(depths, spread, "o-", color="#e67e22", label=label)
+    ax.loglog(depths, spread[0] * np.sqrt(depths / depths[0]), ":", color="0.4",
+              label="sqrt(depth) reference")
+    ax.minorticks_off()
+    ax.set_xticks(depths, [f"{d:g}" for d in depths])
+    ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= 1.5 * max(np.max(theory), 1)]
+    ax.set_yticks(ticks, [str(t) for t in ticks])
+    ax.set_xlabel("number of 3x3 layers")
+    ax.set_ylabel("pixels")
+    ax.legend(fontsize=8, frameon=False)
+    return fig

@@ -1,0 +1,152 @@
+"""PoolingExplorer: max or average pooling on a digit, a photo or a grid of numbers,
+with the windows, the output and where the gradient of one output cell goes back.
+
+Introduced in notebooks/05_pooling.ipynb.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import data, pool, shapes
+from ..plotting.pooling import plot_pooling
+from .base import Explorer
+
+__all__ = ["PoolingExplorer"]
+
+# the 4x4 grid has ties: the tie rule decides where the gradient goes
+GRIDS = {
+    "numbers 6x6": np.array([[1, 5, 2, 0, 3, 1], [4, 2, 8, 1, 0, 2], [0, 7, 3, 3, 6, 1],
+                             [2, 1, 9, 4, 2, 5], [6, 0, 1, 2, 8, 3], [3, 4, 2, 7, 1, 0]], float),
+    "ties 4x4": np.array([[1, 3, 3, 0], [3, 2, 1, 1], [0, 0, 2, 2], [0, 1, 2, 2]], float),
+}
+IMAGES = ["digit 28x28", "photo 32x32", *GRIDS]
+
+
+@functools.lru_cache(maxsize=8)
+def _image(name: str) -> np.ndarray:
+    if name in GRIDS:
+        return GRIDS[name]
+    if name.startswith("digit"):
+        return data.load_mnist()[2][0, 0].astype(np.float64)
+    img = data.load_image("camera", gray=True)
+    rows = np.linspace(0, img.shape[0] - 1, 32).round().astype(int)
+    cols = np.linspace(0, img.shape[1] - 1, 32).round().astype(int)
+    return img[np.ix_(rows, cols)].astype(np.float64)
+
+
+def _out_size(image, K, S, P):
+    try:
+        return shapes.pool_output_size(_image(image).shape[0], K, S, P)
+    except ValueError:
+        return None
+
+
+class PoolingExplorer(Explorer):
+    """Max / average pooling: windows, output and the backward routing of one cell.
+
+    Controls: ``image``, ``mode`` ("max" or "avg"), ``kernel_size``, ``stride``,
+    ``padding`` and the output cell ``i``, ``j``. State: ``x`` (H, W), ``out`` (the
+    cnnlib.pool forward), ``dx`` (its backward for dout = one-hot at (i, j)), ``window``
+    (top, left of the cell's window, in input coordinates), ``winner`` (max only) and
+    ``shape`` (H_out, W_out).
+    Introduced in notebooks/05_pooling.ipynb.
+    """
+
+    title = "Pooling: windows, output, backward"
+
+    def __init__(self, image: str = "digit 28x28", mode: str = "max", kernel_size: int = 2,
+                 stride: int = 2, padding: int = 0) -> None:
+        self._defaults = {"image": image, "mode": mode, "kernel_size": kernel_size,
+                          "stride": stride, "padding": padding}
+        super().__init__()
+
+    def _make_controls(self) -> dict:
+        d = self._defaults
+        out = _out_size(d["image"], d["kernel_size"], d["stride"], d["padding"]) or 1
+        c = {
+            "image": widgets.Dropdown(options=IMAGES, value=d["image"], description="image"),
+            "mode": widgets.ToggleButtons(options=["max", "avg"], value=d["mode"],
+                                          description="pooling"),
+            "kernel_size": widgets.IntSlider(value=d["kernel_size"], min=1, max=4,
+                                             description="kernel K"),
+            "stride": widgets.IntSlider(value=d["stride"], min=1, max=4, description="stride S"),
+            "padding": widgets.IntSlider(value=d["padding"], min=0, max=2,
+                                         description="padding P"),
+            "i": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell i"),
+            "j": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell j"),
+        }
+        for name in ("image", "kernel_size", "stride", "padding"):
+            c[name].observe(self._on_geometry, names="value")
+        return c
+
+    def _on_geometry(self, change) -> None:
+        if not hasattr(self, "controls"):
+            return
+        v = {n: c.value for n, c in self.controls.items()}
+        out = _out_size(v["image"], v["kernel_size"], v["stride"], v["padding"])
+        if out is None:
+            return
+        prev, self._batch = self._batch, True
+        try:
+            for name in ("i", "j"):
+                s = self.controls[name]
+                if out - 1 >= s.max:
+                    s.max = out - 1
+                else:
+                    s.value = min(s.value, out - 1)
+                    s.max = out - 1
+        finally:
+            self._batch = prev
+
+    def set(self, **values):
+        if ("i" in values or "j" in values) and ({"image", "kernel_size", "stride",
+                                                   "padding"} & set(values)):
+            prev, self._batch = self._batch, True
+            try:  # the geometry set in the same call decides the range of i, j
+                for name in ("i", "j"):
+                    self.controls[name].max = 999
+            finally:
+                self._batch = prev
+        return super().set(**values)
+
+    def compute(self, image, mode, kernel_size, stride, padding, i, j) -> dict:
+        x = _image(image)
+        K, S, P = kernel_size, stride, padding
+        forward = pool.max_pool2d_forward if mode == "max" else pool.avg_pool2d_forward
+        backward = pool.max_pool2d_backward if mode == "max" else pool.avg_pool2d_backward
+        out, cache = forward(x[None, None], K, S, P)  # teaching ValueError if impossible
+        H_out, W_out = out.shape[2:]
+        if i >= H_out or j >= W_out:
+            raise ValueError(f"PoolingExplorer: output cell ({i}, {j}) does not exist; the "
+                             f"output is {H_out}x{W_out}: choose i, j < {H_out}.")
+        dout = np.zeros_like(out)
+        dout[0, 0, i, j] = 1.0
+        dx = backward(dout, cache)[0, 0]
+        top, left = i * S - P, j * S - P
+        winner = None
+        if mode == "max":
+            winner = tuple(int(v) for v in np.argwhere(dx != 0)[0])
+        return {"x": x, "out": out[0, 0], "dx": dx, "window": (top, left), "winner": winner,
+                "shape": (H_out, W_out), "mode": mode, "kernel_size": K, "stride": S,
+                "padding": P, "cell": (i, j)}
+
+    def draw(self, state):
+        return plot_pooling(state["x"], state["out"], state["dx"], state["window"],
+                            state["kernel_size"], state["stride"], state["padding"],
+                            state["mode"], state["winner"])
+
+    def describe(self, state) -> str:
+        H, W = state["x"].shape
+        Ho, Wo = state["shape"]
+        i, j = state["cell"]
+        text = (f"{H}x{W} -> {Ho}x{Wo}; out[{i}, {j}] = {state['out'][i, j]:.3g}")
+        if state["winner"] is not None:
+            text += f"; its gradient goes to input pixel {state['winner']}"
+        else:
+            K = state["kernel_size"]
+            text += f"; its gradient is shared: 1/{K * K} to each pixel of the window"
+        return text

@@ -1,0 +1,73 @@
+"""cnnlib.erf: the effective receptive field of random conv stacks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnnlib import receptive_field as rf
+from cnnlib.erf import effective_receptive_field, erf_spread, path_counts, power_law_exponent
+
+
+@pytest.mark.parametrize("depth,K", [(1, 3), (3, 3), (2, 5)])
+def test_erf_is_zero_outside_the_theoretical_field(depth, K):
+    size = 2 * depth * (K - 1) + 3
+    erf = effective_receptive_field(depth, K, size=size, n_inputs=2, n_inits=2,
+                                    nonlinearity="relu")
+    assert erf.shape == (size, size) and np.isclose(erf.sum(), 1.0) and erf.min() >= 0
+    c, half = size // 2, depth * (K - 1) // 2
+    inside = np.zeros_like(erf, bool)
+    inside[c - half:c + half + 1, c - half:c + half + 1] = True
+    assert erf[~inside].max() == 0 and erf[inside].min() > 0
+
+
+def test_one_layer_is_the_mean_absolute_kernel():
+    rng = np.random.default_rng(3)
+    erf = effective_receptive_field(1, 3, size=5, channels=2, n_inputs=1, n_inits=1,
+                                    rng=np.random.default_rng(3))
+    w = rng.standard_normal((2, 2, 3, 3)) * np.sqrt(2.0 / 18)
+    # dout = 1 at the centre of both output channels: one output stamps its kernel back
+    # onto its window (unrotated), dx[c] = sum_f w[f, c]; the map is sum_c |dx[c]|
+    expected = np.abs(w.sum(axis=0)).sum(axis=0)
+    np.testing.assert_allclose(erf[1:4, 1:4], expected / expected.sum())
+
+
+def test_spread_grows_like_sqrt_depth():
+    depths = [2, 4, 8, 16]
+    spread = [erf_spread(effective_receptive_field(d, n_inputs=1, n_inits=8,
+                                                   rng=np.random.default_rng(d)))
+              for d in depths]
+    a = power_law_exponent(depths, spread)
+    assert 0.4 < a < 0.7
+    assert power_law_exponent(depths, [2 * d + 1 for d in depths]) > 0.9
+
+
+def test_spread_of_known_maps():
+    point = np.zeros((5, 5))
+    point[2, 2] = 1
+    assert erf_spread(point) == 0
+    assert np.isclose(erf_spread(np.ones((3, 3))), np.sqrt(2 / 3))  # uniform on -1, 0, 1
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"depth": 0}, "depth"), ({"depth": 2, "kernel_size": 4}, "even"),
+    ({"depth": 3, "size": 5}, "theoretical field"), ({"depth": 1, "nonlinearity": "tanh"},
+                                                     "nonlinearity")])
+def test_bad_arguments_teach(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        effective_receptive_field(**kwargs)
+
+
+def test_path_counts():
+    seed = [rf.conv(3)] * 3
+    p = path_counts(seed, 7, 0, 0)
+    np.testing.assert_array_equal(p, np.outer(*[[1, 3, 6, 7, 6, 3, 1]] * 2))
+    stack = [rf.conv(3, padding=1), rf.pool(2), rf.conv(3, padding=1)]
+    p = path_counts(stack, 8, 1, 1)
+    region = rf.input_region(stack, 1, 1, input_size=8)
+    assert (region.top, region.bottom) == (-1, 6)  # an 8-pixel field, one row in the padding
+    box = np.zeros((8, 8), bool)
+    box[region.clipped.slices] = True
+    np.testing.assert_array_equal(p > 0, box)
+    p = path_counts([rf.conv(3, stride=4)], 9, 1, 1)
+    assert (p > 0).sum() == 9 and p[4:7, 4:7].min() == 1
