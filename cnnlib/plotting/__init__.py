@@ -7,6 +7,6 @@ Introduced in notebooks/02_convolution.ipynb.
 
 from __future__ import annotations
 
-from .core import fig_to_png, message_figure, new_figure
+from .core import fig_to_png, fixed_figure, freeze_layout, message_figure, new_figure
 
-__all__ = ["fig_to_png", "message_figure", "new_figure"]
+__all__ = ["fig_to_png", "fixed_figure", "freeze_layout", "message_figure", "new_figure"]

@@ -17,6 +17,26 @@ def new_figure(width: float = 6.0, height: float = 3.0) -> Figure:
     return fig
 
 
+def fixed_figure(width: float, height: float):
+    """A :func:`new_figure` without a layout engine: axes go where ``add_axes`` puts them.
+
+    Skipping constrained layout saves a layout pass per redraw (explorers stay fast).
+    """
+    return freeze_layout(new_figure(width, height))
+
+
+def freeze_layout(fig: Figure) -> Figure:
+    """Drop ``fig``'s layout engine, keeping the current axes positions.
+
+    ``set_layout_engine("none")`` leaves a placeholder engine that still costs a layout pass
+    on every draw; clearing it keeps redraws of an explorer cheap.
+    """
+    fig.set_layout_engine("none")
+    if hasattr(fig, "_layout_engine"):
+        fig._layout_engine = None
+    return fig
+
+
 def fig_to_png(fig: Figure) -> bytes:
     """Render ``fig`` with Agg and return the PNG bytes (what ``ipywidgets.Image`` shows).
 

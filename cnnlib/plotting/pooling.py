@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import new_figure
-from .receptive import fixed_figure
+from .core import fixed_figure, new_figure
 
 __all__ = ["plot_maps", "plot_pooling"]
 

@@ -8,22 +8,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import new_figure
+from .core import fixed_figure, new_figure
 
-__all__ = ["fixed_figure", "plot_erf", "plot_erf_growth", "plot_layer_stack",
+__all__ = ["plot_erf", "plot_erf_growth", "plot_layer_stack",
            "plot_stacked_fields"]
-
-
-def fixed_figure(width: float, height: float):
-    """A :func:`new_figure` without a layout engine: axes go where ``add_axes`` puts them.
-
-    Skipping constrained layout saves a layout pass per redraw (explorers stay fast).
-    """
-    fig = new_figure(width, height)
-    fig.set_layout_engine("none")
-    if hasattr(fig, "_layout_engine"):
-        fig._layout_engine = None
-    return fig
 
 
 def _square(ax, top, left, size_h, size_w, **style):

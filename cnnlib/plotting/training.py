@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import new_figure
-from .receptive import fixed_figure
+from .core import fixed_figure, new_figure
 
 __all__ = ["mosaic", "plot_confusion", "plot_dashboard", "plot_digit", "plot_filters"]
 

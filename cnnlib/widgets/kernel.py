@@ -17,9 +17,10 @@ from ..plotting.conv import (
     update_kernel_result,
     update_sliding_window,
 )
+from ..plotting.core import freeze_layout
 from .base import Explorer
 
-__all__ = ["KernelSandbox", "LayoutCache", "SlidingWindowStepper", "freeze_layout"]
+__all__ = ["KernelSandbox", "LayoutCache", "SlidingWindowStepper"]
 
 MAX_K = 5
 SANDBOX_SIDE = 128
@@ -43,18 +44,6 @@ class LayoutCache:
             fig.draw_without_rendering()
             self._positions[key] = [ax.get_position(original=True) for ax in fig.axes]
         return freeze_layout(fig)
-
-
-def freeze_layout(fig):
-    """Drop ``fig``'s layout engine, keeping the current axes positions.
-
-    ``set_layout_engine("none")`` leaves a placeholder engine that still makes ``savefig``
-    draw the figure twice; clearing it halves the cost of every PNG.
-    """
-    fig.set_layout_engine("none")
-    if hasattr(fig, "_layout_engine"):
-        fig._layout_engine = None
-    return fig
 
 
 def _small_gray(name: str, side: int = SANDBOX_SIDE) -> np.ndarray:
