@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import conv_geometry, out_size
 
 from cnnlib.conv import (
     conv2d_backward,
@@ -21,21 +22,12 @@ from cnnlib.im2col import col2im, col2im_matmul, im2col, spread_outputs, take_ou
 SETTINGS = settings(max_examples=30, deadline=None)
 
 
-def out_size(H, K, S, P, D):
-    return (H + 2 * P - D * (K - 1) - 1) // S + 1
-
-
 @st.composite
 def conv_cases(draw, max_n=3):
     """Odd and non-square inputs and kernels, per-axis (h, w) pairs, strides that do not
     divide, padding, dilation, batch 1, 1x1 kernels, with and without bias."""
     N, C, F = draw(st.integers(1, max_n)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    K = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    S = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    P = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    D = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    H, W = draw(st.integers(1, 9)), draw(st.integers(1, 9))
-    assume(out_size(H, K[0], S[0], P[0], D[0]) >= 1 and out_size(W, K[1], S[1], P[1], D[1]) >= 1)
+    (H, W), K, S, P, D = draw(conv_geometry())
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     x = rng.standard_normal((N, C, H, W))
     w = rng.standard_normal((F, C, *K))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from strategies import conv_geometry
 
 from cnnlib.conv import (
     conv2d_backward,
@@ -19,23 +20,6 @@ from cnnlib.gradcheck import check_pair
 from cnnlib.shapes import conv_transpose_output_size
 
 SETTINGS = settings(max_examples=30, deadline=None)
-
-
-def conv_size(H, K, S, P, D):
-    return (H + 2 * P - D * (K - 1) - 1) // S + 1
-
-
-@st.composite
-def conv_configs(draw):
-    """A conv2d configuration: per-axis kernel, stride, padding, dilation, and an input size
-    that fits, with a stride that need not divide it."""
-    K = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    S = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    P = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    D = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    H, W = draw(st.integers(1, 9)), draw(st.integers(1, 9))
-    assume(conv_size(H, K[0], S[0], P[0], D[0]) >= 1 and conv_size(W, K[1], S[1], P[1], D[1]) >= 1)
-    return (H, W), K, S, P, D
 
 
 @st.composite
@@ -125,7 +109,7 @@ def test_dtype_preserved(case, dtype):
 
 
 @SETTINGS
-@given(conv_configs(), st.integers(0, 2**31))
+@given(conv_geometry(), st.integers(0, 2**31))
 def test_is_conv2d_input_gradient(config, seed):
     """conv_transpose2d_forward(y, w) == conv2d_backward's dx for dout = y, and
     <conv2d(x), y> == <x, conv_transpose2d(y)>."""
