@@ -1,16 +1,19 @@
 """Benchmark of cnnlib.conv: loop vs fast speed-up, and GFLOP/s against numpy's own matmul.
 
-Run:  python benchmarks/bench_conv.py [--keep-freed-memory]   (about half a minute)
+Run:  python benchmarks/bench_conv.py   (about ten seconds)
 
 1. Speed-up of conv2d_forward + conv2d_backward over the _naive loop pair on a
    notebook-sized example: x (4, 1, 28, 28), w (8, 1, 3, 3), padding 1, float32.
 2. GFLOP/s of forward + backward for the course network's two conv layers (batch 64,
    float32, 3x3, padding 1), next to numpy's float32 matmul on a square matrix product with
    the same number of FLOPs, measured in the same run; "fraction" is conv / matmul.
-   FLOPs: forward 2*N*F*H_out*W_out*C*KH*KW, backward twice that.
-BLAS threads: 1 unless OPENBLAS_NUM_THREADS is set (see below). --keep-freed-memory stops
-glibc from returning freed memory to the OS: each call allocates a few MB, and on some
-machines re-faulting those pages costs as much as the arithmetic.
+   FLOPs: forward 2*N*F*H_out*W_out*C*KH*KW, backward twice that. A first layer never
+   needs dx (training skips it): "as trained" counts forward + dw, db (twice the forward).
+3. Both layers as in a training step, and the page faults per step. ``import cnnlib`` keeps
+   freed memory for reuse (cnnlib/memory.py); run with CNNLIB_KEEP_FREED_MEMORY=0 to see
+   what glibc's defaults cost: each call allocates a few MB, and re-faulting those pages
+   costs more than the arithmetic.
+BLAS threads: 1 unless OPENBLAS_NUM_THREADS is set (see below).
 Timings are medians over rounds in which the candidates alternate, so that a burst of load
 from other programs hits all of them alike. The machine load is printed first.
 """
@@ -26,8 +29,7 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import ctypes  # noqa: E402
-import sys  # noqa: E402
+import resource  # noqa: E402
 import timeit  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -104,8 +106,10 @@ def gflops_section(rng) -> list:
         print(f"   {name:<24}{flops / 1e6:7.1f}{t['conv'] * 1e3:9.3f}{conv_gf:11.1f}"
               f"{n:10d}{mm_gf:13.1f}{conv_gf / mm_gf:10.2f}")
         per_step.append(t["conv_no_dx"] if C == 1 else t["conv"])
-        print(f"   {'  (need_dx=False)':<24}{'':7}{t['conv_no_dx'] * 1e3:9.3f}"
-              f"{'':11}{'':10}{'':13}{'':10}")
+        trained = 2 * flops / 3 / t["conv_no_dx"] / 1e9    # forward + dw, db: no dx
+        if C == 1:  # a first layer: training never computes its dx
+                print(f"   {'  as trained (no dx)':<24}{2 * flops / 3e6:7.1f}"
+                  f"{t['conv_no_dx'] * 1e3:9.3f}{trained:11.1f}{'':23}{trained / mm_gf:10.2f}")
     print("   fraction target >= 0.3")
     return per_step
 
@@ -127,35 +131,25 @@ def step_section(rng, per_layer) -> None:
         conv2d_backward(d1, cache1, need_dx=False)
 
     t = alternate({"step": step}, rounds=9, number={"step": 10})["step"]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(20):
+        step()
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20
     print("\n3) the course network's two convolutions in one training step, batch 64 "
           "(layer 1 without dx):")
     print(f"   interleaved {t * 1e3:.2f} ms per batch;  sum of the layers timed apart "
-          f"{sum(per_layer) * 1e3:.2f} ms")
-
-
-def keep_freed_memory() -> str:
-    """With --keep-freed-memory: ask glibc to keep freed memory instead of returning it to
-    the OS, so that big arrays allocated on every call stop page-faulting (Linux only)."""
-    if "--keep-freed-memory" not in sys.argv:
-        return "glibc malloc defaults (run with --keep-freed-memory to keep freed memory)"
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
-        ok = all(libc.mallopt(option, value) for option, value in (
-            (M_TRIM_THRESHOLD, 1 << 30), (M_TOP_PAD, 64 << 20), (M_MMAP_THRESHOLD, 1 << 30)))
-    except OSError:
-        ok = False
-    return "freed memory kept (mallopt)" if ok else "mallopt not available: defaults"
+          f"{sum(per_layer) * 1e3:.2f} ms;  {faults:.0f} page faults per step")
 
 
 def main() -> None:
-    memory = keep_freed_memory()
     rng = np.random.default_rng(0)
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, load average "
           + " ".join(f"{v:.2f}" if isinstance(v, float) else v for v in load))
-    print(f"memory: {memory}")
+    keep = os.environ.get("CNNLIB_KEEP_FREED_MEMORY", "1") != "0"
+    print("memory: " + ("freed memory kept for reuse (import cnnlib)" if keep else
+                        "glibc defaults (CNNLIB_KEEP_FREED_MEMORY=0)"))
     speedup_section(rng)
     per_layer = gflops_section(rng)
     step_section(rng, per_layer)

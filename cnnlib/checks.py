@@ -31,6 +31,8 @@ def fail(func: str, message: str, *details: str) -> ValueError:
 
 def as_int(value, name: str, func: str, minimum: int | None = None) -> int:
     """Return ``value`` as an int; reject floats like 2.5, bools and values below minimum."""
+    if type(value) is int and (minimum is None or value >= minimum):
+        return value  # the common case, without the slower checks below
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not ok:
         raise fail(func, f"{name} must be an integer, got {value!r} ({type(value).__name__}).")
@@ -48,6 +50,9 @@ def as_int(value, name: str, func: str, minimum: int | None = None) -> int:
 
 def pair(value, name: str, func: str, minimum: int | None = None) -> tuple[int, int]:
     """Accept an int or an ``(h, w)`` pair and return ``(h, w)`` as ints (checked)."""
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int is type(value[1]) and (
+            minimum is None or min(value) >= minimum):
+        return value  # already an (h, w) pair of ints: the common case inside cnnlib
     if isinstance(value, tuple | list | np.ndarray):
         if len(value) != 2:
             raise fail(func, f"{name} must be an int or an (h, w) pair, got {value!r}.")
@@ -67,7 +72,7 @@ def check_float_array(x, name: str, func: str, ndim: int | None = None,
     if not isinstance(x, np.ndarray):
         raise fail(func, f"{name} must be a numpy array, got {type(x).__name__}.",
                    f"  Convert it first, e.g. np.asarray({name}, dtype=np.float32).")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # float16/32/64: np.issubdtype(x.dtype, np.floating), faster
         raise fail(func, f"{name} has dtype {x.dtype}, but a floating-point array is needed.",
                    shape_line(name, x.shape, labels),
                    f"  Use {name}.astype(np.float32) (training) or np.float64 (gradient checks).")

@@ -24,6 +24,7 @@ from .im2col import (
     choose_step,
     col2im_matmul,
     im2col,
+    input_grad_same,
     input_grad_stride1,
     spread_outputs,
     take_outputs,
@@ -128,18 +129,30 @@ def _conv2d_forward(x, w, b, stride, padding, dilation, spare=None):
     """conv2d_forward; ``spare``: a cache that is no longer needed (Conv2d passes its last
     one), whose columns are overwritten instead of allocating new ones when they fit."""
     S, P, D, out_hw = _check_forward("conv2d_forward", x, w, b, stride, padding, dilation)
-    F, C, KH, KW = w.shape
-    step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], C * KH * KW, F)
-    L = (out_hw[0] - 1) * step + out_hw[1]
-    buffer = None if spare is None else spare.get("cols")
-    if buffer is not None and (buffer.shape != (x.shape[0], C * KH * KW, L)
-                               or buffer.dtype != x.dtype or not buffer.flags.writeable):
-        buffer = None
-    cols = im2col(x, (KH, KW), S, P, D, out_hw, step, out=buffer)  # (N, C*KH*KW, L)
-    out = take_outputs(np.matmul(w.reshape(F, -1), cols), out_hw, step, b)  # (N, F, H_out, W_out)
+    F = w.shape[0]
+    step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], w[0].size, F)
+    cols = _columns(x, w.shape, b is not None, S, P, D, out_hw, step,
+                    None if spare is None else spare.get("cols"))
+    weights = w.reshape(F, -1) if b is None else np.concatenate((w.reshape(F, -1), b[:, None]), 1)
+    out = take_outputs(np.matmul(weights, cols), out_hw, step)   # (N, F, H_out, W_out)
     cache = {"x": x, "w": w, "has_bias": b is not None, "stride": S, "padding": P,
              "dilation": D, "out_hw": out_hw, "cols": cols, "step": step}
     return out, cache
+
+
+def _columns(x, w_shape, has_bias, S, P, D, out_hw, step, buffer=None):
+    """im2col's columns (N, C*KH*KW, L), plus a last row of ones when there is a bias: then
+    [w | b] @ cols adds the bias within the matmul, and dout @ cols.T gives db with dw.
+    ``buffer``: an old cols array to refill if its shape and dtype fit."""
+    _, C, KH, KW = w_shape
+    rows, L = C * KH * KW, (out_hw[0] - 1) * step + out_hw[1]
+    shape = (x.shape[0], rows + has_bias, L)
+    if buffer is None or buffer.shape != shape or buffer.dtype != x.dtype:
+        buffer = np.empty(shape, dtype=x.dtype)
+    im2col(x, (KH, KW), S, P, D, out_hw, step, out=buffer[:, :rows])
+    if has_bias:
+        buffer[:, rows] = 1
+    return buffer
 
 
 def conv2d_backward(dout, cache, need_dx=True):
@@ -151,24 +164,27 @@ def conv2d_backward(dout, cache, need_dx=True):
     Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
     _check_backward("conv2d_backward", dout, cache)
-    x, w, cols = cache["x"], cache["w"], cache["cols"]
+    x, w, cols, has_bias = cache["x"], cache["w"], cache["cols"], cache["has_bias"]
     S, P, D, out_hw = cache["stride"], cache["padding"], cache["dilation"], cache["out_hw"]
     F, C, KH, KW = w.shape
     if cols is None:  # a cache from conv2d_forward_naive
         step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], C * KH * KW, F)
-        cols = im2col(x, (KH, KW), S, P, D, out_hw, step)
+        cols = _columns(x, w.shape, has_bias, S, P, D, out_hw, step)
     else:
         step = cache["step"]
     d = spread_outputs(dout, step)                              # (N, F, L), as out was made
-    dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)      # sum_n dout[n] @ cols[n].T
-    db = dout.sum(axis=0).sum(axis=(1, 2)) if cache["has_bias"] else None  # fast order
+    dwb = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)     # sum_n dout[n] @ cols[n].T
+    dw = dwb[:, :C * KH * KW].reshape(w.shape)
+    db = dwb[:, -1].copy() if has_bias else None                # the row of ones: sum of dout
     if not need_dx:
         dx = None
-    elif S == (1, 1) and C > 1:  # dout convolved with the flipped kernel: fewer, larger
-        dx = input_grad_stride1(w, dout, x.shape, P, D)  # matmuls (measured: faster if C > 1)
+    elif S == (1, 1) and C == 1 and out_hw == x.shape[2:]:  # a few long additions (measured:
+        dx = input_grad_same(w, dout, x.shape, P, D)         # faster for C = 1, slower for 8)
+    elif S == (1, 1):  # dout convolved with the flipped kernel: fewer, larger matmuls
+        dx = input_grad_stride1(w, dout, x.shape, P, D)
     else:  # dx = col2im(w.reshape(F, -1).T @ d), one kernel offset at a time (less memory)
         dx = col2im_matmul(w, d, x.shape, S, P, D, out_hw, step)
-    return dx, dw.reshape(w.shape), db
+    return dx, dw, db
 
 
 def conv_matrix(w, input_hw, stride=1, padding=0, dilation=1):

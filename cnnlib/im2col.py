@@ -16,8 +16,8 @@ from . import checks
 from .checks import FCKK, NCHW, fail, shape_line
 
 __all__ = [
-    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "input_grad_stride1",
-    "pad_input", "spread_outputs", "take_outputs",
+    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "input_grad_same",
+    "input_grad_stride1", "pad_input", "spread_outputs", "take_outputs",
 ]
 
 
@@ -57,7 +57,8 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
     step = W_out and L = H_out*W_out; step = Wp (stride 1 only, see choose_step) gives
     L = (H_out - 1)*Wp + W_out, the unused columns between output rows included.
     ``out``: an array of that shape and dtype to fill instead of a new one (a layer reuses
-    its last batch's columns: allocating a few MB afresh every batch costs page faults).
+    its last batch's columns: allocating a few MB afresh every batch costs page faults); it
+    may be a slice out[:, :rows] of a bigger buffer (conv.py adds a row of ones for the bias).
     """
     (KH, KW), (SH, SW), (DH, DW), (H_out, W_out) = kernel_hw, stride, dilation, out_hw
     N, C = x.shape[:2]
@@ -73,7 +74,7 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
                           writeable=False)
         if out is None:
             return view.reshape(N, C * KH * KW, L)
-        out.reshape(view.shape)[...] = view
+        _fill(out, view)
         return out
     span_h, span_w = DH * (KH - 1) + 1, DW * (KW - 1) + 1
     # windows[n, c, i, j, a, b] = xp[n, c, i + a, j + b]: a read-only view, no copy yet.
@@ -83,26 +84,27 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
     windows = windows.transpose(0, 1, 4, 5, 2, 3)
     if out is None:
         return windows.reshape(N, C * KH * KW, H_out * W_out)
-    out.reshape(windows.shape)[...] = windows
+    _fill(out, windows)
     return out
 
 
-def take_outputs(y, out_hw, step, bias=None):
-    """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out).
+def _fill(out, values):
+    """out[...] = values, out being reshaped to values' shape as a view, never as a copy
+    (a copy would be filled instead of out, silently); out may be non-contiguous."""
+    target = out.view()
+    target.shape = values.shape  # raises AttributeError rather than copy
+    target[...] = values
 
-    With ``bias`` (F,), adds it too (in the copy that step != W_out needs anyway)."""
+
+def take_outputs(y, out_hw, step):
+    """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out)."""
     N, F, L = y.shape
     H_out, W_out = out_hw
     if step == W_out:
-        out = y.reshape(N, F, H_out, W_out)
-        if bias is not None:
-            out += bias[:, None, None]
-        return out
+        return y.reshape(N, F, H_out, W_out)
     s = y.strides
     view = as_strided(y, (N, F, H_out, W_out), (s[0], s[1], s[2] * step, s[2]), writeable=False)
-    if bias is None:
-        return view.copy()  # contiguous and writeable
-    return np.add(view, bias[:, None, None], out=np.empty(view.shape, dtype=y.dtype))
+    return view.copy()  # contiguous and writeable
 
 
 def spread_outputs(dout, step):
@@ -183,14 +185,14 @@ def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
     if b is not None:
         checks.check_float_array(b, "b", func)
     checks.check_same_dtype(func, x=x, w=w, b=b)
-    lines = (shape_line("x", x.shape, NCHW), shape_line("w", w.shape, w_labels))
     if x.shape[1] != w.shape[w_channel_axis]:
         raise fail(func, f"x has {x.shape[1]} channels but w expects {w.shape[w_channel_axis]}.",
-                   *lines)
+                   shape_line("x", x.shape, NCHW), shape_line("w", w.shape, w_labels))
     n_out = w.shape[1 - w_channel_axis]
     if b is not None and (b.ndim != 1 or b.shape[0] != n_out):
         raise fail(func, f"b must have shape ({n_out},): one bias per output channel.",
-                   shape_line("b", b.shape), *lines)
+                   shape_line("b", b.shape), shape_line("x", x.shape, NCHW),
+                   shape_line("w", w.shape, w_labels))
     return x, w, b
 
 
@@ -233,3 +235,42 @@ def input_grad_stride1(w, dout, x_shape, padding, dilation):
             if ki:
                 out += part[:m]
     return dxp.reshape(N, C, H, Wp)[..., PW:PW + W]
+
+
+
+def input_grad_same(w, dout, x_shape, padding, dilation):
+    """dx (N, C, H, W) of a stride-1 "same" convolution (H_out, W_out = H, W) by long shifts.
+
+    One matmul gives what every kernel offset sends back, P[c, ki, kj] = w[:, c, ki, kj] @ dout
+    (N, H, W each). dx pixel (r, s) takes P[c, ki, kj] at output (r + a, s + b), with
+    a = PH - ki*DH and b = PW - kj*DW. Laid end to end, the N images are one long signal of
+    N*H*W values, in which that is a single shift by a*W + b: one long contiguous addition per
+    offset (numpy is quick on those, slow on many short rows). The shift would also carry
+    values across a row's or an image's edge; exactly those rows and columns of P are ones
+    that no dx pixel may take (rows r + a outside 0..H-1, columns s + b outside 0..W-1), so
+    they are set to 0 first. Measured faster than :func:`input_grad_stride1` for C = 1
+    (a first layer), slower for C = 8: P does not stay in the CPU cache.
+    """
+    F, C, KH, KW = w.shape
+    N, _, H, W = x_shape
+    (PH, PW), (DH, DW) = padding, dilation
+    total = N * H * W
+    parts = np.empty((C * KH * KW, N, H, W), dtype=dout.dtype)
+    w_t = np.ascontiguousarray(w.reshape(F, -1).T)                  # (C*KH*KW, F)
+    np.matmul(w_t, dout.reshape(N, F, H * W), out=parts.reshape(-1, N, H * W).transpose(1, 0, 2))
+    parts = parts.reshape(C, KH, KW, N, H, W)
+    dx = np.zeros((C, total), dtype=dout.dtype)
+    for ki in range(KH):
+        a = PH - ki * DH
+        for kj in range(KW):
+            b, p = PW - kj * DW, parts[:, ki, kj]                   # (C, N, H, W)
+            p[:, :, :max(a, 0)] = 0                                 # rows no pixel takes
+            p[:, :, max(H + min(a, 0), 0):] = 0
+            p[..., :max(b, 0)] = 0                                  # columns no pixel takes
+            p[..., max(W + min(b, 0), 0):] = 0
+            shift, flat = a * W + b, p.reshape(C, total)
+            if shift >= 0:                                          # dx[q] += P[q + shift]
+                dx[:, :max(total - shift, 0)] += flat[:, shift:]
+            else:
+                dx[:, min(-shift, total):] += flat[:, :max(total + shift, 0)]
+    return np.ascontiguousarray(dx.reshape(C, N, H, W).transpose(1, 0, 2, 3))

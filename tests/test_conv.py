@@ -17,7 +17,14 @@ from cnnlib.conv import (
     conv_matrix_stats,
 )
 from cnnlib.gradcheck import check_pair
-from cnnlib.im2col import col2im, col2im_matmul, im2col, spread_outputs, take_outputs
+from cnnlib.im2col import (
+    col2im,
+    col2im_matmul,
+    im2col,
+    input_grad_same,
+    spread_outputs,
+    take_outputs,
+)
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -61,6 +68,41 @@ def test_fast_matches_naive_forward_and_backward(case):
                       strict=True):
         if g is not None:
             np.testing.assert_allclose(g, g_n, rtol=1e-10, atol=1e-12)
+
+
+# Every strategy conv2d_backward picks for dx, forced: "same" stride-1 convolutions with
+# C = 1 (input_grad_same: kernel sizes, dilation, non-square, padding wider than the image),
+# other stride-1 ones (input_grad_stride1) and strided ones (col2im_matmul).
+DX_PATHS = [
+    # (N, C, H, W), (KH, KW), stride, padding, dilation
+    ((3, 1, 7, 5), (3, 3), 1, 1, 1),
+    ((2, 3, 4, 9), (5, 5), 1, 2, 1),
+    ((2, 1, 6, 6), (3, 3), 1, 2, 2),
+    ((1, 2, 5, 4), (1, 1), 1, 0, 1),
+    ((2, 1, 5, 6), (3, 5), 1, (1, 2), 1),
+    ((2, 2, 6, 5), (5, 3), 1, (4, 1), (2, 1)),
+    ((1, 1, 1, 6), (5, 5), 1, 2, 1),          # padding wider than the 1-row image
+    ((2, 1, 1, 1), (3, 3), 1, 1, 1),          # 1x1 images
+    ((2, 3, 7, 6), (3, 3), 1, 0, 1),          # "valid": input_grad_stride1
+    ((2, 1, 7, 6), (3, 2), 1, (2, 0), 1),
+    ((2, 2, 9, 8), (3, 3), 2, 1, 1),          # strided: col2im_matmul
+    ((1, 1, 8, 7), (3, 3), (2, 3), 1, 2),
+]
+
+
+@pytest.mark.parametrize(("shape", "kernel", "stride", "padding", "dilation"), DX_PATHS)
+def test_every_dx_strategy_matches_the_loops(shape, kernel, stride, padding, dilation):
+    rng = np.random.default_rng(sum(shape))
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((4, shape[1], *kernel))
+    kw = dict(stride=stride, padding=padding, dilation=dilation)
+    out, cache = conv2d_forward(x, w, None, **kw)
+    out_n, cache_n = conv2d_forward_naive(x, w, None, **kw)
+    dout = rng.standard_normal(out.shape)
+    dx = conv2d_backward(dout, cache)[0]
+    assert dx.shape == x.shape
+    np.testing.assert_allclose(dx, conv2d_backward_naive(dout, cache_n)[0], rtol=1e-10,
+                               atol=1e-12)
 
 
 @SETTINGS
@@ -321,3 +363,19 @@ def test_bad_conv_matrix_inputs():
         conv_matrix(K3, (4, 4, 4))
     with pytest.raises(ValueError, match=r"^conv_matrix_stats: w must have 4 dimensions"):
         conv_matrix_stats(K3[0], (4, 4))
+
+
+@pytest.mark.parametrize(("shape", "kernel", "padding", "dilation"), [
+    ((2, 3, 4, 9), (5, 5), 2, 1), ((2, 2, 6, 5), (5, 3), (4, 1), (2, 1)),
+    ((1, 2, 1, 6), (5, 5), 2, 1), ((3, 1, 7, 5), (3, 3), 1, 1)])
+def test_input_grad_same_any_channel_count(shape, kernel, padding, dilation):
+    """input_grad_same is right for C > 1 too (conv2d_backward uses it for C = 1 only)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal((3, shape[1], *kernel))
+    out, cache = conv2d_forward_naive(x, w, None, padding=padding, dilation=dilation)
+    dout = rng.standard_normal(out.shape)
+    P = padding if isinstance(padding, tuple) else (padding, padding)
+    D = dilation if isinstance(dilation, tuple) else (dilation, dilation)
+    np.testing.assert_allclose(input_grad_same(w, dout, x.shape, P, D),
+                               conv2d_backward_naive(dout, cache)[0], rtol=1e-10, atol=1e-12)
