@@ -13,14 +13,16 @@ torch is never a course dependency. To measure, use a separate venv:
     /tmp/benchvenv/bin/pip install torch tqdm && /tmp/benchvenv/bin/pip install -e .
     /tmp/benchvenv/bin/python benchmarks/bench_training.py [--epochs 7] [--threads 2] [--layers]
 
---threads N gives numpy's OpenBLAS (through OPENBLAS_NUM_THREADS, set before numpy is
-imported) and torch (torch.set_num_threads) the same number of threads; --layers adds a
-per-layer breakdown of cnnlib's time.
+--threads N gives both the same number of cores: torch.set_num_threads(N) for torch, and
+for cnnlib fit(workers=W) processes (--workers, default N) with N // W OpenBLAS threads each
+(OPENBLAS_NUM_THREADS, set before numpy is imported). --layers adds a per-layer breakdown
+of cnnlib's time (one process).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import statistics
@@ -28,18 +30,20 @@ import sys
 import time
 
 
-def _threads_from_argv(argv, default=2):
-    """--threads N, read before numpy is imported: OpenBLAS fixes its thread count at import."""
+def _option(argv, name, default):
+    """--name N from argv, read before numpy is imported (OpenBLAS fixes its threads then)."""
     for k, arg in enumerate(argv):
-        if arg == "--threads" and k + 1 < len(argv):
-            return argv[k + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return str(default)
+        if arg == name and k + 1 < len(argv):
+            return int(argv[k + 1])
+        if arg.startswith(name + "="):
+            return int(arg.split("=", 1)[1])
+    return default
 
 
-if __name__ == "__main__":  # numpy's BLAS and torch get the same number of threads
-    os.environ["OPENBLAS_NUM_THREADS"] = _threads_from_argv(sys.argv[1:])
+if __name__ == "__main__":  # cnnlib and torch get the same number of cores: torch as threads,
+    _threads = _option(sys.argv[1:], "--threads", 2)  # cnnlib as worker processes, each
+    _workers = _option(sys.argv[1:], "--workers", _threads)  # with threads/workers BLAS threads
+    os.environ["OPENBLAS_NUM_THREADS"] = str(max(1, _threads // _workers))
 
 import numpy as np  # noqa: E402
 
@@ -94,10 +98,16 @@ def matmul_gflops(n, repeats=20):
     return 2 * n ** 3 / statistics.median(times) / 1e9
 
 
-def cnnlib_epoch(model, opt, X, y, batch_size, rng):
-    t = time.perf_counter()
-    fit(model, X, y, 1, batch_size, opt, CrossEntropyLoss(), rng=rng, progress=False)
-    return time.perf_counter() - t
+class TorchEpochs:
+    """A fit() callback: after each cnnlib epoch, one PyTorch epoch (timed apart), so that
+    the two alternate and see the same machine load; fit's history times cnnlib alone."""
+
+    def __init__(self, run):
+        self.run, self.times = run, []
+
+    def on_epoch_end(self, epoch, history, model):
+        if self.run is not None:
+            self.times.append(self.run())
 
 
 def layer_times(X, y, batch_size, epochs=3):
@@ -171,10 +181,13 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=7, help="timed epochs per batch size")
     parser.add_argument("--threads", type=int, default=2,
                         help="threads for torch and for numpy's OpenBLAS (set at start-up)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="cnnlib's fit(workers=...) processes (default: --threads)")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[64, 128])
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--layers", action="store_true", help="also time every cnnlib layer")
     args = parser.parse_args(argv)
+    workers = args.threads if args.workers is None else args.workers
 
     X, y, _, _ = load_mnist()
     try:
@@ -187,8 +200,8 @@ def main(argv=None):
         torch = None
         torch_info = "torch not importable: cnnlib only"
     blas_threads = os.environ.get("OPENBLAS_NUM_THREADS", f"default ({os.cpu_count()} cores)")
-    if str(blas_threads) != str(args.threads):
-        print(f"warning: OpenBLAS has {blas_threads} threads but --threads is {args.threads}")
+    if str(blas_threads) != str(max(1, args.threads // workers)):
+        print(f"warning: OpenBLAS has {blas_threads} threads, not --threads / --workers")
     print(f"python {platform.python_version()}, numpy {np.__version__} (OpenBLAS threads: "
           f"{blas_threads}), {torch_info}")
     print(f"machine: {os.cpu_count()} cores; {load_average()} at start")
@@ -208,25 +221,23 @@ def main(argv=None):
     for bs in args.batch_sizes:
         model = course_cnn(np.random.default_rng(0))
         opt = SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-        rng = np.random.default_rng(1)
+        run = None
         if torch is not None:
             net = make_torch(model)
             topt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
             tX, ty, gen = torch.from_numpy(X), torch.from_numpy(y), torch.Generator().manual_seed(1)
-        ours, theirs = [], []
-        for epoch in range(args.epochs + 1):                # epoch 0: warm-up, not counted
-            t = cnnlib_epoch(model, opt, X, y, bs, rng)
-            if epoch:
-                ours.append(t)
-            if torch is not None:
-                t = torch_epoch(net, topt, tX, ty, bs, gen)
-                if epoch:
-                    theirs.append(t)
+            run = functools.partial(torch_epoch, net, topt, tX, ty, bs, gen)
+        torch_epochs = TorchEpochs(run)
+        history = fit(model, X, y, args.epochs + 1, bs, opt, CrossEntropyLoss(), rng=1,
+                      progress=False, workers=workers, callbacks=[torch_epochs])
+        ours, theirs = history["time"][1:], torch_epochs.times[1:]  # epoch 0: warm-up
         a = statistics.median(ours)
         b = statistics.median(theirs) if theirs else None
         rows.append((bs, a, b))
         sys.stdout.flush()
 
+    print(f"cnnlib: fit(workers={workers}), one process per worker; torch: {args.threads} "
+          "thread(s)")
     print(f"{'batch':>5}  {'cnnlib s/epoch':>14}  {'torch s/epoch':>13}  {'ratio':>6}  "
           f"{'cnnlib GFLOP/s':>14}  {'torch GFLOP/s':>13}")
     for bs, a, b in rows:

@@ -1,0 +1,113 @@
+"""Data-parallel training (cnnlib.parallel, fit(workers=...)): same gradients, same training,
+errors that reach the learner, and the model left as it was found."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from cnnlib.layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
+from cnnlib.losses import CrossEntropyLoss
+from cnnlib.optim import SGD
+from cnnlib.parallel import Team, split_sizes, train_slice
+from cnnlib.train import fit
+
+
+def small_cnn(seed=0, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    return Sequential(Conv2d(1, 3, 3, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2d(2),
+                      Flatten(), Linear(3 * 4 * 4, 4, rng=rng, dtype=dtype))
+
+
+def data(n=96, seed=1, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, 1, 8, 8)).astype(dtype), rng.integers(0, 4, n)
+
+
+@pytest.mark.parametrize(("n", "parts", "sizes"), [(64, 2, [32, 32]), (5, 2, [3, 2]),
+                                                    (1, 2, [1, 0]), (7, 3, [3, 2, 2])])
+def test_split_sizes(n, parts, sizes):
+    assert split_sizes(n, parts) == sizes
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("n", [12, 5, 1])
+def test_team_gradient_equals_the_whole_batch_gradient(workers, n):
+    """float64: the sum of the slices' weighted gradients is the batch's gradient."""
+    X, y = data(n, dtype=np.float64)
+    reference = small_cnn(dtype=np.float64)
+    loss_ref, hits_ref = train_slice(reference, CrossEntropyLoss(), X, y, 1.0)
+    model = small_cnn(dtype=np.float64)
+    with Team(model, CrossEntropyLoss(), workers, n, X) as team:
+        loss, hits = team.step(X, y)
+    assert hits == hits_ref
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-13)
+
+
+def test_fit_with_two_workers_trains_like_one_and_repeats_bitwise():
+    X, y = data(96)
+    histories, weights = [], []
+    for workers in (1, 2, 2):
+        model = small_cnn()
+        opt = SGD(model.parameters(), lr=0.05, momentum=0.9)
+        originals = [p.data for p in model.parameters()]
+        h = fit(model, X, y, 3, 16, opt, CrossEntropyLoss(), rng=0, progress=False,
+                workers=workers, validation=(X[:32], y[:32]))
+        # the model keeps its own arrays (not shared memory), holding the trained values
+        assert all(p.data is a for p, a in zip(model.parameters(), originals, strict=True))
+        histories.append(h)
+        weights.append([p.data.copy() for p in model.parameters()])
+    one, two, again = histories
+    np.testing.assert_allclose(two["train_loss"], one["train_loss"], rtol=1e-4)
+    for a, b in zip(weights[1], weights[0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
+    assert two["train_loss"] == again["train_loss"] and two["val_acc"] == again["val_acc"]
+    for a, b in zip(weights[1], weights[2], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_worker_error_reaches_the_caller_as_the_same_valueerror():
+    X, y = data(8)
+    y = y.copy()
+    y[-1] = 7  # out of range, in the worker's half only
+    model = small_cnn()
+    with Team(model, CrossEntropyLoss(), 2, 8, X) as team:
+        with pytest.raises(ValueError, match=r"cross_entropy.*label"):
+            team.step(X, y)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2"])
+def test_fit_refuses_bad_workers(workers):
+    X, y = data(8)
+    model = small_cnn()
+    with pytest.raises(ValueError, match=r"fit: workers must be a positive integer"):
+        fit(model, X, y, 1, 4, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(),
+            progress=False, workers=workers)
+
+
+def test_a_script_without_the_main_guard_gets_a_teaching_error(tmp_path):
+    """Worker processes import the script again; without the guard that fails: say why."""
+    script = tmp_path / "train_unguarded.py"
+    script.write_text(textwrap.dedent("""
+        import numpy as np
+        from cnnlib.layers import Flatten, Linear, Sequential
+        from cnnlib.losses import CrossEntropyLoss
+        from cnnlib.optim import SGD
+        from cnnlib.train import fit
+
+        X = np.zeros((8, 1, 2, 2), np.float32)
+        y = np.zeros(8, np.int64)
+        model = Sequential(Flatten(), Linear(4, 2))
+        fit(model, X, y, 1, 4, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(),
+            progress=False, workers=2)
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode != 0
+    assert 'if __name__ == "__main__":' in out.stderr, out.stderr[-2000:]
