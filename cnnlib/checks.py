@@ -23,8 +23,13 @@ def shape_line(name: str, shape: tuple, labels: str | None = None) -> str:
     return text
 
 
-def fail(func: str, message: str, *details: str) -> ValueError:
-    """Build the ValueError ``func: message`` followed by detail lines (returned, not raised)."""
+def fail(func: str, message: str, *details) -> ValueError:
+    """Build the ValueError ``func: message`` followed by detail lines (returned, not raised).
+
+    A detail may also be a function that returns the line(s): hot paths pass
+    ``lambda: shape_line(...)`` so that the text is only built when there is an error.
+    """
+    details = [d() if callable(d) else d for d in details]
     lines = [f"{func}: {message}"] + [d for d in details if d]
     return ValueError("\n".join(lines))
 

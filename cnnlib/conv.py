@@ -46,7 +46,8 @@ def _check_forward(func, x, w, b, stride, padding, dilation):
     P = checks.pair(padding, "padding", func, minimum=0)
     D = checks.pair(dilation, "dilation", func, minimum=1)
     out_hw = conv_out_hw(func, x.shape[2:], w.shape[2:], S, P, D,
-                         details=(shape_line("x", x.shape, NCHW), shape_line("w", w.shape, FCKK)))
+                         details=(lambda: shape_line("x", x.shape, NCHW) + "\n" +
+                                  shape_line("w", w.shape, FCKK),))
     return S, P, D, out_hw
 
 

@@ -10,7 +10,6 @@ notebooks/06_backpropagation_through_conv.ipynb.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from . import checks
 from .checks import FCKK, NCHW, fail, shape_line
@@ -70,22 +69,28 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
         L = (H_out - 1) * step + W_out
         sN, sC, sH, sW = xp.strides
         # view[n, c, ki, kj, p] = xp.ravel()[.. + ki*DH*Wp + kj*DW + p]: stays inside xp
-        view = as_strided(xp, (N, C, KH, KW, L), (sN, sC, sH * DH, sW * DW, sW),
-                          writeable=False)
+        view = _strided(xp, (N, C, KH, KW, L), (sN, sC, sH * DH, sW * DW, sW))
         if out is None:
             return view.reshape(N, C * KH * KW, L)
         _fill(out, view)
         return out
-    span_h, span_w = DH * (KH - 1) + 1, DW * (KW - 1) + 1
-    # windows[n, c, i, j, a, b] = xp[n, c, i + a, j + b]: a read-only view, no copy yet.
-    windows = sliding_window_view(xp, (span_h, span_w), axis=(2, 3))
-    windows = windows[:, :, :SH * (H_out - 1) + 1:SH, :SW * (W_out - 1) + 1:SW, ::DH, ::DW]
-    # (N, C, KH, KW, H_out, W_out): the one copy happens in this reshape.
-    windows = windows.transpose(0, 1, 4, 5, 2, 3)
+    # windows[n, c, ki, kj, i, j] = xp[n, c, i*SH + ki*DH, j*SW + kj*DW]: a view, no copy yet
+    sN, sC, sH, sW = xp.strides
+    windows = _strided(xp, (N, C, KH, KW, H_out, W_out),
+                       (sN, sC, sH * DH, sW * DW, sH * SH, sW * SW))
+    # (N, C, KH, KW, H_out, W_out): the one copy happens in the reshape or _fill below.
     if out is None:
         return windows.reshape(N, C * KH * KW, H_out * W_out)
     _fill(out, windows)
     return out
+
+
+def _strided(a, shape, strides):
+    """A read-only view of the C-contiguous array ``a`` with the given shape and byte
+    strides: numpy's as_strided(..., writeable=False), with less overhead."""
+    view = np.ndarray(shape, dtype=a.dtype, buffer=a, strides=strides)
+    view.flags.writeable = False
+    return view
 
 
 def _fill(out, values):
@@ -103,8 +108,7 @@ def take_outputs(y, out_hw, step):
     if step == W_out:
         return y.reshape(N, F, H_out, W_out)
     s = y.strides
-    view = as_strided(y, (N, F, H_out, W_out), (s[0], s[1], s[2] * step, s[2]), writeable=False)
-    return view.copy()  # contiguous and writeable
+    return _strided(y, (N, F, H_out, W_out), (s[0], s[1], s[2] * step, s[2])).copy()
 
 
 def spread_outputs(dout, step):

@@ -31,7 +31,7 @@ def _setup(func, x, kernel_size, stride, padding):
     """Check the arguments; return (K, S, P, (H_out, W_out)) as (h, w) pairs."""
     check_float_array(x, "x", func, ndim=4, labels=NCHW)
     out_hw = pool_out_hw(func, x.shape[2:], kernel_size, stride, padding,
-                         details=(shape_line("x", x.shape, NCHW),))
+                         details=(lambda: shape_line("x", x.shape, NCHW),))
     K = pair(kernel_size, "kernel_size", func)
     S = K if stride is None else pair(stride, "stride", func)
     P = pair(padding, "padding", func)

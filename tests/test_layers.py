@@ -265,3 +265,44 @@ def test_other_bad_inputs():
         Conv2d(1, 2, 3, stride=0)
     with pytest.raises(ValueError, match=r"summary.*\(C, H, W\)"):
         mlp().summary((28, 28))
+
+
+# ---------------------------------------------------------------- ReLU then MaxPool2d, swapped
+@pytest.mark.parametrize("pool_args", [(2,), (3, 2, 1), (2, 1)])
+@pytest.mark.parametrize("first", ["relu", "conv"])
+def test_sequential_pools_before_relu_with_identical_results(pool_args, first):
+    """Sequential runs a ReLU followed by a MaxPool2d as pool-then-ReLU: same numbers to
+    the bit, forward and backward, including windows with no positive value and ties."""
+    r = rng(4)
+    head = [ReLU(), MaxPool2d(*pool_args)] if first == "relu" else [
+        Conv2d(2, 3, 3, padding=1, rng=r), ReLU(), MaxPool2d(*pool_args)]
+    model = Sequential(*head, Flatten())
+    x = r.standard_normal((3, 2, 8, 8)).astype(np.float32)
+    x[0, :, :4, :4] = -1.0          # whole windows without a positive value
+    x[1, :, :4, :4] = 0.5           # ties between positive values
+    x[2, 0, :2, :2] = 0.0           # zeros tying with negatives
+    out = model(x)
+    assert model._order() != list(range(len(model)))
+    dout = r.standard_normal(out.shape).astype(np.float32)
+    dx = model.backward(dout)
+    grads = [p.grad.copy() for p in model.parameters()]
+    # the same layers, run one by one in the listed order
+    y = x
+    for layer in model.layers:
+        y = layer.forward(y)
+    np.testing.assert_array_equal(out, y)
+    for p in model.parameters():
+        p.grad = None
+    d = dout
+    for layer in reversed(model.layers):
+        d = layer.backward(d)
+    np.testing.assert_array_equal(dx, d)
+    for g, p in zip(grads, model.parameters(), strict=True):
+        np.testing.assert_array_equal(g, p.grad)
+
+
+def test_order_is_listed_order_without_relu_maxpool_pairs():
+    model = small_cnn()
+    assert model._order() == [0, 2, 1] + list(range(3, len(model)))
+    plain = Sequential(Conv2d(1, 2, 3), MaxPool2d(2), ReLU(), Tanh(), AvgPool2d(2), ReLU())
+    assert plain._order() == list(range(len(plain)))
