@@ -68,6 +68,8 @@ bench: $(VENV)/.stamp-test
 	$(PY) benchmarks/bench_conv.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_training.py
+	$(PY) benchmarks/train_digits.py
+	$(PY) benchmarks/train_digits.py --workers 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

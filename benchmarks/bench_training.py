@@ -122,15 +122,16 @@ def layer_times(X, y, batch_size, epochs=3):
             idx = order[i:i + batch_size]
             out, yb = X[idx], y[idx]
             opt.zero_grad()
-            for k, layer in enumerate(model.layers):
-                t = time.perf_counter()
+            run = model._order()  # as Sequential runs them (ReLU after MaxPool2d)
+            for k in run:
+                layer, t = model.layers[k], time.perf_counter()
                 out = layer.forward(out)
                 fwd[e, k] += time.perf_counter() - t
             loss_fn(out, yb)
             d = loss_fn.backward()
-            for k in reversed(range(len(model))):
+            for k in reversed(run):
                 layer, t = model.layers[k], time.perf_counter()
-                d = layer.backward(d, need_dx=False) if k == 0 else layer.backward(d)
+                d = layer.backward(d, need_dx=False) if k == run[0] else layer.backward(d)
                 bwd[e, k] += time.perf_counter() - t
             opt.step()
     batches = -(-len(X) // batch_size)
@@ -211,7 +212,8 @@ def main(argv=None):
     peak = matmul_gflops(1024)
     print(f"course_cnn: {sum(p.size for p in model0.parameters()):,} parameters; "
           f"{flops / 1e9:.2f} GFLOP per epoch (forward + backward, convs and linear)")
-    print(f"numpy float32 matmul 1024x1024x1024: {peak:.1f} GFLOP/s\n")
+    print(f"numpy float32 matmul 1024x1024x1024: {peak:.1f} GFLOP/s (one process, "
+          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'default')} BLAS thread(s))\n")
 
     if args.layers:
         for bs in args.batch_sizes:

@@ -86,8 +86,10 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
 
 
 def _strided(a, shape, strides):
-    """A read-only view of the C-contiguous array ``a`` with the given shape and byte
-    strides: numpy's as_strided(..., writeable=False), with less overhead."""
+    """A read-only view of ``a`` with the given shape and byte strides: numpy's
+    as_strided(..., writeable=False), with less overhead when ``a`` is C-contiguous."""
+    if not a.flags.c_contiguous:
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
     view = np.ndarray(shape, dtype=a.dtype, buffer=a, strides=strides)
     view.flags.writeable = False
     return view

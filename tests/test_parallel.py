@@ -111,3 +111,26 @@ def test_a_script_without_the_main_guard_gets_a_teaching_error(tmp_path):
                          timeout=120, cwd=tmp_path)
     assert out.returncode != 0
     assert 'if __name__ == "__main__":' in out.stderr, out.stderr[-2000:]
+
+
+def test_an_error_mid_training_stops_the_workers_and_restores_the_weights():
+    import multiprocessing
+
+    X, y = data(64)
+    model = small_cnn()
+    originals = [p.data for p in model.parameters()]
+
+    class Stop:
+        def on_batch_end(self, epoch, batch, logs, model):
+            if batch == 2:
+                raise KeyboardInterrupt  # as the stop button of a notebook does
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, X, y, 2, 16, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), rng=0,
+            progress=False, workers=2, callbacks=[Stop()])
+    assert all(p.data is a for p, a in zip(model.parameters(), originals, strict=True))
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("cnnlib")]
+    # and the model still trains afterwards, in one process or two
+    for workers in (1, 2):
+        fit(model, X, y, 1, 16, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), rng=0,
+            progress=False, workers=workers)
