@@ -35,6 +35,7 @@ from .checks import fail
 
 __all__ = ["Team", "split_sizes", "train_slice"]
 
+CHUNK = 32  # samples per forward/backward pass: measured fastest here (61 us/sample, 72 at 64)
 STARTUP_TIMEOUT = 120  # seconds for a worker to import numpy and cnnlib and say "ready"
 _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS")
@@ -89,8 +90,25 @@ def _as_array(raw, dtype, shape):
 
 def train_slice(model, loss_fn, xb, yb, weight):
     """Forward, loss and backward of one slice; dlogits scaled by the slice's share of the
-    batch (weight 1: the whole batch). Returns (loss, correct); the gradients are left in
-    the parameters' .grad. Introduced in notebooks/07_full_cnn.ipynb."""
+    batch (weight 1: the whole batch). Returns (loss, correct); the gradients are added to
+    the parameters' .grad. A slice longer than CHUNK samples is run as a few nearly equal
+    chunks whose gradients add up, each scaled by its own share (gradient accumulation):
+    the same gradient, computed on arrays small enough to stay in the CPU cache. That is
+    only right because every cnnlib layer treats the samples of a batch independently.
+    Introduced in notebooks/07_full_cnn.ipynb."""
+    n = len(xb)
+    loss, hits, start = 0.0, 0, 0
+    for size in split_sizes(n, max(1, -(-n // CHUNK))):
+        stop = start + size
+        part_loss, part_hits = _forward_backward(model, loss_fn, xb[start:stop],
+                                                 yb[start:stop], weight * size / n)
+        loss += part_loss * size / n
+        hits += part_hits
+        start = stop
+    return loss, hits
+
+
+def _forward_backward(model, loss_fn, xb, yb, weight):
     logits = model.forward(xb)
     loss = loss_fn(logits, yb)
     dlogits = loss_fn.backward() * np.asarray(weight, dtype=logits.dtype)

@@ -134,3 +134,24 @@ def test_an_error_mid_training_stops_the_workers_and_restores_the_weights():
     for workers in (1, 2):
         fit(model, X, y, 1, 16, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(), rng=0,
             progress=False, workers=workers)
+
+
+def test_train_slice_in_chunks_gives_the_whole_batch_gradient(monkeypatch):
+    """A batch longer than CHUNK runs as nearly equal chunks (70 -> 24 + 23 + 23) whose
+    weighted gradients add up to the gradient of the whole batch."""
+    import cnnlib.parallel as parallel
+
+    X, y = data(70, dtype=np.float64)
+    chunked, whole = small_cnn(dtype=np.float64), small_cnn(dtype=np.float64)
+    seen = []
+    forward = parallel._forward_backward
+    monkeypatch.setattr(parallel, "_forward_backward",
+                        lambda m, f, xb, yb, w: seen.append(len(xb)) or forward(m, f, xb, yb, w))
+    loss, hits = train_slice(chunked, CrossEntropyLoss(), X, y, 0.5)
+    assert seen == [24, 23, 23]
+    monkeypatch.setattr(parallel, "CHUNK", 1000)
+    loss_ref, hits_ref = train_slice(whole, CrossEntropyLoss(), X, y, 0.5)
+    assert seen[3:] == [70] and hits == hits_ref
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    for p, q in zip(chunked.parameters(), whole.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-14)
