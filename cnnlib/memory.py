@@ -29,6 +29,7 @@ def keep_freed_memory():
     """Make glibc keep freed memory up to ~60 MB instead of returning it (see the module doc).
 
     Returns the number of bytes of the array it allocated and freed.
+    Introduced in notebooks/00_start_here.ipynb: it runs at ``import cnnlib``.
     """
     block = np.empty(_BYTES, dtype=np.uint8)
     del block

@@ -38,7 +38,8 @@ class Parameter:
 
 
 class Module:
-    """Base class: ``__call__`` runs ``forward``; parameters, zero_grad, train/eval, to(dtype)."""
+    """Base class: ``__call__`` runs ``forward``; parameters, zero_grad, train/eval, to(dtype).
+    Introduced in notebooks/07_full_cnn.ipynb."""
 
     training = True
     _cache = None
@@ -90,7 +91,8 @@ class Module:
 
 
 def accumulate(param, grad):
-    """p.grad += grad (PyTorch's rule); the first gradient after zero_grad() is stored as is."""
+    """p.grad += grad (PyTorch's rule); the first gradient after zero_grad() is stored as is.
+    Introduced in notebooks/07_full_cnn.ipynb."""
     if param.grad is None:
         param.grad = grad
     else:
@@ -98,7 +100,8 @@ def accumulate(param, grad):
 
 
 def check_input(layer, x, ndim, labels, weight):
-    """Refuse non-arrays, the wrong number of axes and a dtype other than the weights'."""
+    """Refuse non-arrays, the wrong number of axes and a dtype other than the weights'.
+    Introduced in notebooks/07_full_cnn.ipynb."""
     name = type(layer).__name__
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         what = type(x).__name__ if not isinstance(x, np.ndarray) else f"dtype {x.dtype}"
@@ -125,6 +128,7 @@ def init_array(shape, fan_in, fan_out, init, rng, dtype, func):
     'kaiming' (He) sqrt(2 / fan_in), for layers followed by ReLU;
     'xavier' (Glorot) sqrt(2 / (fan_in + fan_out)), for sigmoid / tanh networks;
     'small' 0.01, for the last layer: logits start near 0, so the loss starts near log(classes).
+    Introduced in notebooks/07_full_cnn.ipynb.
     """
     if init in ("kaiming", "he"):
         std = np.sqrt(2.0 / fan_in)

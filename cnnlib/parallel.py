@@ -42,7 +42,8 @@ _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
 
 
 def split_sizes(n, parts):
-    """Sizes of ``parts`` nearly equal slices of n samples, the larger first: (5, 2) -> [3, 2]."""
+    """Sizes of ``parts`` nearly equal slices of n samples, the larger first: (5, 2) -> [3, 2].
+    Introduced in notebooks/07_full_cnn.ipynb."""
     return [n // parts + (k < n % parts) for k in range(parts)]
 
 

@@ -61,6 +61,7 @@ def conv_out_hw(func, hw, kernel_size, stride=1, padding=0, dilation=1, details=
 
     Used by every conv function so that an error names the function the learner called;
     ``details`` are extra lines (e.g. the shapes of x and w) added to such an error.
+    Introduced in notebooks/03_padding_and_stride.ipynb.
     """
     H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
@@ -88,7 +89,8 @@ def pool_output_size(size, kernel_size, stride=None, padding=0):
 
 
 def pool_out_hw(func, hw, kernel_size, stride=None, padding=0, details=()):
-    """``(H_out, W_out)`` of a pooling window on an ``(H, W)`` input, checked for ``func``."""
+    """``(H_out, W_out)`` of a pooling window on an ``(H, W)`` input, checked for ``func``.
+    Introduced in notebooks/03_padding_and_stride.ipynb."""
     H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
     S = K if stride is None else pair(stride, "stride", func, minimum=1)

@@ -26,7 +26,8 @@ __all__ = ["Case", "CheckResult", "Exercise", "Prediction", "Wrong", "run_check"
 
 @dataclass(frozen=True)
 class Exercise:
-    """One notebook exercise: statement (markdown), stub and solution (code), checker name."""
+    """One notebook exercise: statement (markdown), stub and solution (code), checker name.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
 
     name: str
     title: str
@@ -41,7 +42,8 @@ class Exercise:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A "predict, then move the slider" question shown before an explorer."""
+    """A "predict, then move the slider" question shown before an explorer.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
 
     explorer: str
     question: str
@@ -55,6 +57,7 @@ class Case:
     ``run(fn, *args)`` replaces the plain call ``fn(*args)`` (e.g. to call fn three times);
     ``no_warnings`` fails a function that makes numpy warn (overflow in exp...);
     ``check_dtype`` requires the dtype of an expected array.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
 
     label: str
@@ -69,7 +72,8 @@ class Case:
 
 @dataclass(frozen=True)
 class Wrong:
-    """A typical mistake: ``fn`` has the learner's signature and gives the wrong answer."""
+    """A typical mistake: ``fn`` has the learner's signature and gives the wrong answer.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
 
     key: str
     hint: str
@@ -78,7 +82,8 @@ class Wrong:
 
 @dataclass
 class CheckResult:
-    """What a checker found. ``case`` is the 1-based number of the first failing case."""
+    """What a checker found. ``case`` is the 1-based number of the first failing case.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
 
     name: str
     status: str  # "pass" | "fail" | "not attempted"
@@ -113,7 +118,8 @@ class _Raised:
 
 
 def show(value, indent: str = "      ") -> str:
-    """A small printable form of an array, number or tuple (for the failure report)."""
+    """A small printable form of an array, number or tuple (for the failure report).
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
     if isinstance(value, np.ndarray):
         head = f"shape {value.shape}, {value.dtype}"
         if value.size == 0:
@@ -245,7 +251,8 @@ def _diagnose(fn, cases: list[Case], k: int, out, msgs, wrongs) -> Wrong | None:
 
 def run_check(name: str, fn, cases: list[Case], wrongs: list[Wrong], generic_hint: str,
               verbose: bool = True) -> CheckResult:
-    """Run ``fn`` on every case; print and return a :class:`CheckResult`."""
+    """Run ``fn`` on every case; print and return a :class:`CheckResult`.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
     def done(result: CheckResult, lines: list[str]) -> CheckResult:
         result.message = "\n".join(lines)
         if verbose:

@@ -46,7 +46,8 @@ def plot_activation(x, y, dy, name: str = "activation"):
 
 
 def update_activation(fig, x, y, dy, name: str = "activation"):
-    """Redraw a figure made by :func:`plot_activation` with new curves, in place; returns fig."""
+    """Redraw a figure made by :func:`plot_activation` with new curves, in place; returns fig.
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
     x, y, dy = (np.asarray(a, dtype=float) for a in (x, y, dy))
     ax_f, ax_d = fig.axes
     for ax, data, title in ((ax_f, y, f"{name}(x)"), (ax_d, dy, f"{name}'(x)  (the slope)")):

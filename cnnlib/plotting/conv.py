@@ -29,7 +29,8 @@ def _fmt(v) -> str:
 
 def cell_lines(ax, H, W, color="0.35", lw=0.6):
     """Outline every cell of an H x W image in ``ax`` and hide the ticks (cheap: two
-    line collections instead of one tick object per line)."""
+    line collections instead of one tick object per line).
+    Introduced in notebooks/02_convolution.ipynb."""
     ax.vlines(np.arange(W + 1) - 0.5, -0.5, H - 0.5, colors=color, lw=lw)
     ax.hlines(np.arange(H + 1) - 0.5, -0.5, W - 0.5, colors=color, lw=lw)
     ax.set_xticks([])
@@ -62,6 +63,7 @@ def draw_number_grid(ax, values, cmap="Blues", title="", fontsize=9, vmin=None, 
     """Draw a 2-D array as coloured cells with each number written in it (NaN cells blank).
 
     ``pad`` > 0 greys the outer ``pad`` rows and columns (zero padding).
+    Introduced in notebooks/02_convolution.ipynb.
     """
     values = np.asarray(values, dtype=float)
     vmin, vmax = _limits(values, vmin, vmax)
@@ -156,7 +158,7 @@ def _kernel_titles(axes, image, kernel, output) -> None:
 
 def update_kernel_result(fig, image, kernel, output, relu_output):
     """Redraw a figure made by :func:`plot_kernel_result` in place (fast: no new artists
-    for the three images); returns ``fig``."""
+    for the three images); returns ``fig``. Introduced in notebooks/02_convolution.ipynb."""
     axes = fig.axes
     axes[0].images[0].set_data(image)
     axes[0].images[0].set_extent((-0.5, np.shape(image)[1] - 0.5, np.shape(image)[0] - 0.5, -0.5))
@@ -206,7 +208,8 @@ def plot_sliding_window(x_padded, kernel, products, out_so_far, position, stride
 
 def update_sliding_window(fig, products, out_so_far, position, stride=1):
     """Move the window of a figure made by :func:`plot_sliding_window` (same geometry) to
-    ``position`` in place: new products, sum and output cells, no new artists; returns fig."""
+    ``position`` in place: new products, sum and output cells, no new artists; returns fig.
+    Introduced in notebooks/02_convolution.ipynb."""
     ax_in, _, ax_prod, ax_out = fig.axes
     i, j = position
     ax_in.patches[0].set_xy((j * stride - 0.5, i * stride - 0.5))

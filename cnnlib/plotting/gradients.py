@@ -18,7 +18,8 @@ BANDS = [(1.0, "wrong (>= 1e-2)", "#f5b7b1", 1e-2), (1e-2, "suspicious", "#fdebd
 
 
 def as_2d(a) -> np.ndarray:
-    """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W), 1-D -> (1, n)."""
+    """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W), 1-D -> (1, n).
+    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
     a = np.asarray(a)
     if a.ndim == 4:
         N, C, H, W = a.shape

@@ -15,7 +15,8 @@ __all__ = ["mosaic", "plot_confusion", "plot_dashboard", "plot_digit", "plot_fil
 
 def mosaic(maps, ncols=None, gap=1) -> np.ndarray:
     """Tile maps (F, H, W) into one 2-D image, each scaled to [0, 1] on its own; the gaps
-    are NaN (drawn blank). One imshow instead of F axes keeps drawing fast."""
+    are NaN (drawn blank). One imshow instead of F axes keeps drawing fast.
+    Introduced in notebooks/07_full_cnn.ipynb."""
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
     ncols = ncols or int(np.ceil(np.sqrt(F)))

@@ -31,6 +31,7 @@ class LayoutCache:
 
     The first figure of a geometry is laid out once; later figures of the same geometry get
     the stored axes positions and no layout engine, which saves a layout pass per redraw.
+    Introduced in notebooks/02_convolution.ipynb.
     """
 
     def __init__(self) -> None:
