@@ -122,7 +122,11 @@ def _forward_backward(model, loss_fn, xb, yb, weight):
 
 def _worker(k, conn, payload, shared, meta):
     """A worker's loop: wait for a slice, compute its gradients into shared memory, reply."""
-    model, loss_fn = pickle.loads(payload)
+    try:
+        model, loss_fn = pickle.loads(payload)
+    except Exception as exc:  # noqa: BLE001  (e.g. a layer class defined in a notebook cell)
+        conn.send(("error", f"{type(exc).__name__}: {exc}", ""))
+        return
     params = model.parameters()
     dtype, n_params, x_shape, label_dtype = meta
     flat = _as_array(shared["params"], dtype, (n_params,))
@@ -172,7 +176,14 @@ class Team:
         self.params = model.parameters()
         if not self.params:
             raise fail("Team", "the model has no parameters to train.")
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise fail("Team", "a Parameter appears twice in model.parameters() (shared "
+                       "weights): its gradient would be counted twice.", "  Use workers=1.")
         self.dtype = self.params[0].data.dtype
+        if any(p.data.dtype != self.dtype for p in self.params):
+            raise fail("Team", "the parameters have different dtypes: "
+                       f"{sorted({str(p.data.dtype) for p in self.params})}.",
+                       "  Cast the model first: model.to(np.float32).")
         self.n_params = sum(p.data.size for p in self.params)
         self.slice_rows = split_sizes(batch_size, self.workers)[0]
         self.x_shape = (self.slice_rows, *X.shape[1:])
@@ -209,7 +220,12 @@ class Team:
                     self.procs.append(proc)
                     self.conns.append(here)
             for proc, conn in zip(self.procs, self.conns, strict=True):
-                self._receive(proc, conn, timeout=STARTUP_TIMEOUT)
+                status, value, _ = self._receive(proc, conn, timeout=STARTUP_TIMEOUT)
+                if status != "ready":
+                    raise fail("fit", f"worker {proc.name} could not rebuild the model: {value}",
+                               "  A worker is a new Python process: every layer class must be "
+                               "importable there. Classes defined in a notebook cell are not; "
+                               "move them into a .py module, or train with workers=1.")
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -235,6 +251,10 @@ class Team:
         """Gradients of the whole batch (xb, yb) into the model's .grad: returns (mean loss,
         number of correct predictions). The optimiser step is the caller's."""
         n = len(xb)
+        if xb.shape[1:] != self.x_shape[1:] or n > self.workers * self.slice_rows:
+            raise fail("fit", f"a batch of shape {xb.shape} does not fit the workers' buffers "
+                       f"({self.workers} x {self.x_shape}).",
+                       "  Does augment change the shape of the images? Then use workers=1.")
         sizes = split_sizes(n, self.workers)
         starts = np.cumsum([0, *sizes])
         busy = [k for k in range(len(self.conns)) if sizes[k + 1] > 0]  # a prefix: sizes fall

@@ -155,3 +155,48 @@ def test_train_slice_in_chunks_gives_the_whole_batch_gradient(monkeypatch):
     assert loss == pytest.approx(loss_ref, rel=1e-12)
     for p, q in zip(chunked.parameters(), whole.parameters(), strict=True):
         np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-14)
+
+
+def test_team_refuses_what_it_cannot_share():
+    X, _ = data(8)
+    shared = Linear(4, 4)
+    tied = Sequential(Flatten(), Linear(64, 4), shared, ReLU(), shared)
+    with pytest.raises(ValueError, match=r"Team: a Parameter appears twice"):
+        Team(tied, CrossEntropyLoss(), 2, 8, X)
+    mixed = small_cnn()
+    mixed.layers[-1].bias.data = mixed.layers[-1].bias.data.astype(np.float64)
+    with pytest.raises(ValueError, match=r"Team: the parameters have different dtypes"):
+        Team(mixed, CrossEntropyLoss(), 2, 8, X)
+    with pytest.raises(ValueError, match=r"workers must be an integer from 2 to 64"):
+        Team(small_cnn(), CrossEntropyLoss(), 1, 8, X)
+    X2, y2 = data(8)
+    with Team(small_cnn(), CrossEntropyLoss(), 2, 8, X2) as team:
+        with pytest.raises(ValueError, match=r"fit: a batch of shape \(8, 1, 6, 6\)"):
+            team.step(X2[:, :, :6, :6], y2)
+
+
+class _NotImportable(ReLU):
+    """Stands for a layer class a worker cannot import (defined in a notebook cell)."""
+
+    def __reduce__(self):
+        return (_missing_function, ())
+
+
+def _missing_function():  # pragma: no cover - the worker fails before calling it
+    raise AssertionError
+
+
+def test_a_model_the_worker_cannot_rebuild_gets_a_teaching_error(monkeypatch):
+    X, y = data(8)
+    model = Sequential(Flatten(), Linear(64, 4), _NotImportable())
+    import cnnlib.parallel as parallel
+
+    real_dumps = parallel.pickle.dumps
+
+    def dumps(obj):  # a payload that names a function no worker can import
+        return real_dumps(obj).replace(b"_missing_function", b"_nowhere_at_all__")
+
+    monkeypatch.setattr(parallel.pickle, "dumps", dumps)
+    with pytest.raises(ValueError, match=r"could not rebuild the model.*\n.*notebook cell"):
+        with Team(model, CrossEntropyLoss(), 2, 8, X):
+            pass
