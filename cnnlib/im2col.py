@@ -99,10 +99,16 @@ def _strided(a, shape, strides):
 
 
 def _fill(out, values):
-    """out[...] = values, out being reshaped to values' shape as a view, never as a copy
-    (a copy would be filled instead of out, silently); out may be non-contiguous."""
-    target = out.view()
-    target.shape = values.shape  # raises AttributeError rather than copy
+    """out[...] = values, out (N, rows, L) being reshaped to values' shape as a view, never
+    as a copy (a copy would be filled instead of out, silently); out may be non-contiguous."""
+    N, rows, L = values.shape[0], int(np.prod(values.shape[1:4])), int(np.prod(values.shape[4:]))
+    if out.shape != (N, rows, L) or out.dtype != values.dtype:
+        raise fail("im2col", f"out must be an array of shape {(N, rows, L)} and dtype "
+                   f"{values.dtype}, got {out.shape} {out.dtype}.")
+    target = out.reshape(values.shape)
+    if not np.may_share_memory(target, out):  # reshape had to copy: out would stay unfilled
+        raise fail("im2col", f"out (shape {out.shape}, strides {out.strides}) cannot be "
+                   f"viewed as {values.shape}; pass a contiguous array or a row slice of one.")
     target[...] = values
 
 

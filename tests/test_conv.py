@@ -379,3 +379,16 @@ def test_input_grad_same_any_channel_count(shape, kernel, padding, dilation):
     D = dilation if isinstance(dilation, tuple) else (dilation, dilation)
     np.testing.assert_allclose(input_grad_same(w, dout, x.shape, P, D),
                                conv2d_backward_naive(dout, cache)[0], rtol=1e-10, atol=1e-12)
+
+
+def test_im2col_fills_a_row_slice_and_refuses_a_wrong_out():
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 2, 5, 5))
+    args = ((3, 3), (1, 1), (1, 1), (1, 1), (5, 5))
+    buffer = np.zeros((2, 19, 25))           # 18 rows of columns + 1 row (a bias row in conv)
+    im2col(x, *args, out=buffer[:, :18])
+    np.testing.assert_array_equal(buffer[:, :18], im2col(x, *args))
+    assert not buffer[:, 18].any()
+    for wrong in (np.zeros((2, 25, 18)), np.zeros((2, 18, 25), np.float32)):
+        with pytest.raises(ValueError, match=r"im2col: out must be an array of shape \(2, 18, 25\)"):
+            im2col(x, *args, out=wrong)
