@@ -70,22 +70,22 @@ def test_fast_matches_naive_forward_and_backward(case):
             np.testing.assert_allclose(g, g_n, rtol=1e-10, atol=1e-12)
 
 
-# Every strategy conv2d_backward picks for dx, forced: "same" stride-1 convolutions with
-# C = 1 (input_grad_same: kernel sizes, dilation, non-square, padding wider than the image),
-# other stride-1 ones (input_grad_stride1) and strided ones (col2im_matmul).
+# Every strategy conv2d_backward picks for dx, forced: input_grad_same ("same" size, stride 1,
+# C = 1), input_grad_stride1 (other stride-1 cases, including "same" ones with C > 1) and
+# col2im_matmul (strided).
 DX_PATHS = [
     # (N, C, H, W), (KH, KW), stride, padding, dilation
-    ((3, 1, 7, 5), (3, 3), 1, 1, 1),
-    ((2, 3, 4, 9), (5, 5), 1, 2, 1),
-    ((2, 1, 6, 6), (3, 3), 1, 2, 2),
-    ((1, 2, 5, 4), (1, 1), 1, 0, 1),
-    ((2, 1, 5, 6), (3, 5), 1, (1, 2), 1),
+    ((3, 1, 7, 5), (3, 3), 1, 1, 1),          # input_grad_same
+    ((2, 1, 6, 6), (3, 3), 1, 2, 2),          # input_grad_same, dilated
+    ((2, 1, 5, 6), (3, 5), 1, (1, 2), 1),     # input_grad_same, non-square kernel
+    ((1, 1, 1, 6), (5, 5), 1, 2, 1),          # input_grad_same, padding wider than the image
+    ((2, 1, 1, 1), (3, 3), 1, 1, 1),          # input_grad_same, 1x1 images
+    ((2, 3, 4, 9), (5, 5), 1, 2, 1),          # input_grad_stride1 ("same", C > 1)
+    ((1, 2, 5, 4), (1, 1), 1, 0, 1),          # input_grad_stride1
     ((2, 2, 6, 5), (5, 3), 1, (4, 1), (2, 1)),
-    ((1, 1, 1, 6), (5, 5), 1, 2, 1),          # padding wider than the 1-row image
-    ((2, 1, 1, 1), (3, 3), 1, 1, 1),          # 1x1 images
-    ((2, 3, 7, 6), (3, 3), 1, 0, 1),          # "valid": input_grad_stride1
+    ((2, 3, 7, 6), (3, 3), 1, 0, 1),          # input_grad_stride1 ("valid")
     ((2, 1, 7, 6), (3, 2), 1, (2, 0), 1),
-    ((2, 2, 9, 8), (3, 3), 2, 1, 1),          # strided: col2im_matmul
+    ((2, 2, 9, 8), (3, 3), 2, 1, 1),          # col2im_matmul (strided)
     ((1, 1, 8, 7), (3, 3), (2, 3), 1, 2),
 ]
 
@@ -392,3 +392,22 @@ def test_im2col_fills_a_row_slice_and_refuses_a_wrong_out():
     for wrong in (np.zeros((2, 25, 18)), np.zeros((2, 18, 25), np.float32)):
         with pytest.raises(ValueError, match=r"im2col: out must be an array of shape \(2, 18, 25\)"):
             im2col(x, *args, out=wrong)
+
+
+def test_dx_paths_reach_every_strategy(monkeypatch):
+    """DX_PATHS really exercises the three strategies (not only the one the shapes suggest)."""
+    import cnnlib.conv as conv_module
+
+    used = []
+    for name in ("input_grad_same", "input_grad_stride1", "col2im_matmul"):
+        real = getattr(conv_module, name)
+        monkeypatch.setattr(conv_module, name,
+                            lambda *a, _name=name, _real=real: used.append(_name) or _real(*a))
+    for shape, kernel, stride, padding, dilation in DX_PATHS:
+        x = np.zeros(shape)
+        out, cache = conv2d_forward(x, np.zeros((2, shape[1], *kernel)), None, stride=stride,
+                                    padding=padding, dilation=dilation)
+        conv2d_backward(out, cache)
+    assert used.count("input_grad_same") == 5
+    assert used.count("input_grad_stride1") == 5
+    assert used.count("col2im_matmul") == 2
