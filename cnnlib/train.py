@@ -124,6 +124,7 @@ def fit(model, X, y, epochs, batch_size, optimizer, loss_fn, validation=None, rn
     progress: a tqdm.auto bar (widget in notebooks, text in a terminal); False for silence.
     workers: processes sharing each batch (data parallelism, see cnnlib.parallel); 2 on a
     2-core machine is about 1.3-1.7x faster. The same seed and workers give the same history.
+    In a script (not in a notebook), call it under ``if __name__ == "__main__":``.
     A batch (or a worker's share) above 32 samples runs in chunks of at most 32 whose
     gradients add up: the same step, faster (the arrays stay in the CPU cache).
     Introduced in notebooks/07_full_cnn.ipynb.
