@@ -131,9 +131,8 @@ def _conv2d_forward(x, w, b, stride, padding, dilation, spare=None):
     one), whose columns are overwritten instead of allocating new ones when they fit."""
     S, P, D, out_hw = _check_forward("conv2d_forward", x, w, b, stride, padding, dilation)
     F = w.shape[0]
-    step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], w[0].size, F)
-    cols = _columns(x, w.shape, b is not None, S, P, D, out_hw, step,
-                    None if spare is None else spare.get("cols"))
+    cols, step = _columns(x, w.shape, b is not None, S, P, D, out_hw,
+                          None if spare is None else spare.get("cols"))
     weights = w.reshape(F, -1) if b is None else np.concatenate((w.reshape(F, -1), b[:, None]), 1)
     out = take_outputs(np.matmul(weights, cols), out_hw, step)   # (N, F, H_out, W_out)
     cache = {"x": x, "w": w, "has_bias": b is not None, "stride": S, "padding": P,
@@ -141,11 +140,13 @@ def _conv2d_forward(x, w, b, stride, padding, dilation, spare=None):
     return out, cache
 
 
-def _columns(x, w_shape, has_bias, S, P, D, out_hw, step, buffer=None):
+def _columns(x, w_shape, has_bias, S, P, D, out_hw, buffer=None):
     """im2col's columns (N, C*KH*KW, L), plus a last row of ones when there is a bias: then
     [w | b] @ cols adds the bias within the matmul, and dout @ cols.T gives db with dw.
-    ``buffer``: an old cols array to refill if its shape and dtype fit."""
-    _, C, KH, KW = w_shape
+    ``buffer``: an old cols array to refill if its shape and dtype fit. Returns (cols, step),
+    step being the layout choose_step picks."""
+    F, C, KH, KW = w_shape
+    step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], C * KH * KW, F)
     rows, L = C * KH * KW, (out_hw[0] - 1) * step + out_hw[1]
     shape = (x.shape[0], rows + has_bias, L)
     if buffer is None or buffer.shape != shape or buffer.dtype != x.dtype:
@@ -153,7 +154,7 @@ def _columns(x, w_shape, has_bias, S, P, D, out_hw, step, buffer=None):
     im2col(x, (KH, KW), S, P, D, out_hw, step, out=buffer[:, :rows])
     if has_bias:
         buffer[:, rows] = 1
-    return buffer
+    return buffer, step
 
 
 def conv2d_backward(dout, cache, need_dx=True):
@@ -169,8 +170,7 @@ def conv2d_backward(dout, cache, need_dx=True):
     S, P, D, out_hw = cache["stride"], cache["padding"], cache["dilation"], cache["out_hw"]
     F, C, KH, KW = w.shape
     if cols is None:  # a cache from conv2d_forward_naive
-        step = choose_step(S, x.shape[3] + 2 * P[1], out_hw[1], C * KH * KW, F)
-        cols = _columns(x, w.shape, has_bias, S, P, D, out_hw, step)
+        cols, step = _columns(x, w.shape, has_bias, S, P, D, out_hw)
     else:
         step = cache["step"]
     d = spread_outputs(dout, step)                              # (N, F, L), as out was made

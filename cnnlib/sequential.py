@@ -49,10 +49,12 @@ class Sequential(Module):
         the gradients agree too (to the bit: a window whose maximum is not positive sends 0
         back either way), so pooling first gives the same results with ReLU on a quarter
         of the numbers (2x2 windows). Measured: 4% less time per training step."""
+        from .layers import MaxPool2d, ReLU  # layers.py imports this module
+
         order, k, layers = [], 0, self.layers
         while k < len(layers):
-            if (k + 1 < len(layers) and type(layers[k]).__name__ == "ReLU"
-                    and type(layers[k + 1]).__name__ == "MaxPool2d"):
+            if (k + 1 < len(layers) and type(layers[k]) is ReLU
+                    and type(layers[k + 1]) is MaxPool2d):
                 order += [k + 1, k]
                 k += 2
             else:
