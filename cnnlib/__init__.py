@@ -13,7 +13,7 @@ import os  # noqa: E402
 
 from . import shapes  # noqa: E402  (light, numpy only)
 from .memory import keep_freed_memory  # noqa: E402
-from .random import manual_seed  # noqa: E402
+from .rng import manual_seed  # noqa: E402
 
 if os.environ.get("CNNLIB_KEEP_FREED_MEMORY", "1") != "0":
     keep_freed_memory()  # reuse freed arrays, not fresh pages (memory.py); opt out with =0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import NCHW, as_int, check_float_array, fail
-from .random import default_rng
+from .rng import default_rng
 
 __all__ = ["random_affine", "random_shift"]
 
@@ -24,7 +24,7 @@ def random_shift(X, max_shift=2, rng=None):
     padded by ``max_shift`` zeros on every side, and image n is cropped from the padded
     one at offset (max_shift + dy_n, max_shift + dx_n), i.e. ``out[n, :, i, j] =
     X[n, :, i + dy_n, j + dx_n]`` (0 outside). All channels of an image move together.
-    ``rng``: numpy Generator (default: cnnlib.random.default_rng()).
+    ``rng``: numpy Generator (default: cnnlib.rng.default_rng()).
     Introduced in notebooks/07_full_cnn.ipynb.
     """
     func = "random_shift"
@@ -53,7 +53,7 @@ def random_affine(X, max_rotation=10.0, max_scale=0.1, max_shift=2.0, rng=None):
     [-max_rotation, max_rotation] degrees, a zoom s in [1 - max_scale, 1 + max_scale] and a
     shift (dy, dx) in [-max_shift, max_shift] pixels, about the image centre c. Output pixel
     p reads the input at ``R(-angle) (p - c - shift) / s + c``, interpolated bilinearly.
-    ``rng``: numpy Generator (default: cnnlib.random.default_rng()).
+    ``rng``: numpy Generator (default: cnnlib.rng.default_rng()).
     Introduced in notebooks/07_full_cnn.ipynb.
     """
     func = "random_affine"

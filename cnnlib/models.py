@@ -7,7 +7,7 @@
 
 The last layer of each starts with small weights (init="small", std 0.01): the logits start
 near 0, softmax near uniform, and the loss near log(10) = 2.30. Each takes ``rng`` (a numpy
-Generator; default cnnlib.random.default_rng()) for the weights.
+Generator; default cnnlib.rng.default_rng()) for the weights.
 Introduced in notebooks/07_full_cnn.ipynb.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential
-from .random import default_rng
+from .rng import default_rng
 
 __all__ = ["DIGIT_RECIPE", "course_cnn", "digit_cnn", "mlp"]
 

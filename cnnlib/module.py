@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .checks import fail, shape_line
-from .random import default_rng
+from .rng import default_rng
 
 __all__ = ["Module", "Parameter", "accumulate", "check_input", "init_array"]
 

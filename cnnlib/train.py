@@ -16,7 +16,7 @@ import numpy as np
 
 from .checks import fail, shape_line
 from .parallel import Team, train_slice
-from .random import default_rng
+from .rng import default_rng
 
 __all__ = ["accuracy", "confusion_matrix", "evaluate", "fit", "predict"]
 
@@ -120,7 +120,7 @@ def fit(model, X, y, epochs, batch_size, optimizer, loss_fn, validation=None, rn
     "lr" (at the epoch's end) and "time" (seconds of the epoch).
     callbacks: objects with ``on_batch_end(epoch, batch, logs, model)`` (logs: loss, acc, lr)
     and/or ``on_epoch_end(epoch, history, model)``; a plain function is used as on_epoch_end.
-    rng: numpy Generator or int seed (default cnnlib.random.default_rng()).
+    rng: numpy Generator or int seed (default cnnlib.rng.default_rng()).
     progress: a tqdm.auto bar (widget in notebooks, text in a terminal); False for silence.
     workers: processes sharing each batch (data parallelism, see cnnlib.parallel); 2 on a
     2-core machine is about 1.3-1.7x faster. The same seed and workers give the same history.

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import data
 from .. import receptive_field as rf
-from ..erf import effective_receptive_field, erf_spread, path_counts
+from ..effective_rf import effective_receptive_field, erf_spread, path_counts
 from ..plotting.receptive import plot_erf, plot_layer_stack
 from .base import Explorer
 
@@ -296,7 +296,7 @@ class EffectiveRFExplorer(Explorer):
 
     Controls: ``depth`` (1-16 layers) and ``nonlinearity`` ("linear" or "relu"). State:
     ``erf`` (41, 41) mean |d out / d x| (sums to 1), ``theory_size`` = 2 depth + 1,
-    ``spread`` (std in pixels, :func:`cnnlib.erf.erf_spread`), ``inside_theory`` (the
+    ``spread`` (std in pixels, :func:`cnnlib.effective_rf.erf_spread`), ``inside_theory`` (the
     share inside the theoretical square: 1 up to rounding), ``centroid``, ``peak``.
     Introduced in notebooks/04_receptive_field.ipynb.
     """

@@ -1,4 +1,4 @@
-"""cnnlib.erf: the effective receptive field of random conv stacks."""
+"""cnnlib.effective_rf: the effective receptive field of random conv stacks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnnlib import receptive_field as rf
-from cnnlib.erf import effective_receptive_field, erf_spread, path_counts, power_law_exponent
+from cnnlib.effective_rf import effective_receptive_field, erf_spread, path_counts, power_law_exponent
 
 
 @pytest.mark.parametrize("depth,K", [(1, 3), (3, 3), (2, 5)])
