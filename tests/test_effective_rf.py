@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from cnnlib import receptive_field as rf
-from cnnlib.effective_rf import effective_receptive_field, erf_spread, path_counts, power_law_exponent
+from cnnlib.effective_rf import (
+    effective_receptive_field,
+    erf_spread,
+    path_counts,
+    power_law_exponent,
+)
 
 
 @pytest.mark.parametrize("depth,K", [(1, 3), (3, 3), (2, 5)])
