@@ -9,10 +9,10 @@ Run:  python benchmarks/bench_conv.py   (about ten seconds)
    the same number of FLOPs, measured in the same run; "fraction" is conv / matmul.
    FLOPs: forward 2*N*F*H_out*W_out*C*KH*KW, backward twice that. A first layer never
    needs dx (training skips it): "as trained" counts forward + dw, db (twice the forward).
-3. Both layers as in a training step, and the page faults per step. ``import cnnlib`` keeps
-   freed memory for reuse (cnnlib/memory.py); run with CNNLIB_KEEP_FREED_MEMORY=0 to see
-   what glibc's defaults cost: each call allocates a few MB, and re-faulting those pages
-   costs more than the arithmetic.
+3. Both layers as in a training step, and the page faults per step. Like ``fit``, this
+   script keeps freed memory for reuse (cnnlib.memory.keep_freed_memory); run with
+   CNNLIB_KEEP_FREED_MEMORY=0 to see what glibc's defaults cost: each call allocates a few
+   MB, and re-faulting those pages costs more than the arithmetic.
 BLAS threads: 1 unless OPENBLAS_NUM_THREADS is set (see below).
 Timings are medians over rounds in which the candidates alternate, so that a burst of load
 from other programs hits all of them alike. The machine load is printed first.
@@ -40,6 +40,7 @@ from cnnlib.conv import (  # noqa: E402
     conv2d_forward,
     conv2d_forward_naive,
 )
+from cnnlib.memory import keep_freed_memory  # noqa: E402
 
 
 def fwd_bwd(forward, backward, x, w, b, dout, padding, **bwd_kwargs):
@@ -147,9 +148,9 @@ def main() -> None:
     print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, load average "
           + " ".join(f"{v:.2f}" if isinstance(v, float) else v for v in load))
-    keep = os.environ.get("CNNLIB_KEEP_FREED_MEMORY", "1") != "0"
-    print("memory: " + ("freed memory kept for reuse (import cnnlib)" if keep else
-                        "glibc defaults (CNNLIB_KEEP_FREED_MEMORY=0)"))
+    keep = keep_freed_memory() > 0  # as fit() does when training starts
+    print("memory: " + ("freed memory kept for reuse (cnnlib.memory, as in fit)" if keep else
+                        "glibc defaults (CNNLIB_KEEP_FREED_MEMORY=0, or not glibc)"))
     speedup_section(rng)
     per_layer = gflops_section(rng)
     step_section(rng, per_layer)

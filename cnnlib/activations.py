@@ -22,13 +22,6 @@ __all__ = [
 ]
 
 
-def _check_backward(func, dout, shape, dtype):
-    check_dout(dout, shape, func, labels=None)
-    if dout.dtype != dtype:
-        raise fail(func, f"dout has dtype {dout.dtype} but the forward input had {dtype}.",
-                   "  Keep one dtype through forward and backward (no silent casts).")
-
-
 def _slope(value, func):
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise fail(func, f"negative_slope must be a number, got {value!r}.")
@@ -78,7 +71,7 @@ def relu_backward(dout, cache):
     Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     mask, dtype = cache
-    _check_backward("relu_backward", dout, mask.shape, dtype)
+    check_dout(dout, mask.shape, "relu_backward", labels=None, dtype=dtype)
     return dout * mask
 
 
@@ -121,7 +114,7 @@ def leaky_relu_backward(dout, cache):
     Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     mask, slope, dtype = cache
-    _check_backward("leaky_relu_backward", dout, mask.shape, dtype)
+    check_dout(dout, mask.shape, "leaky_relu_backward", labels=None, dtype=dtype)
     return dout * mask + (slope * dout) * ~mask
 
 
@@ -191,7 +184,7 @@ def sigmoid_backward(dout, cache):
     Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     out = cache
-    _check_backward("sigmoid_backward", dout, out.shape, out.dtype)
+    check_dout(dout, out.shape, "sigmoid_backward", labels=None, dtype=out.dtype)
     return dout * out * (1 - out)
 
 
@@ -231,5 +224,5 @@ def tanh_backward(dout, cache):
     Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     out = cache
-    _check_backward("tanh_backward", dout, out.shape, out.dtype)
+    check_dout(dout, out.shape, "tanh_backward", labels=None, dtype=out.dtype)
     return dout * (1 - out * out)

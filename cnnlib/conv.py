@@ -20,7 +20,6 @@ from .conv_transpose import (
     conv_transpose2d_forward_naive,
 )
 from .im2col import (
-    check_conv_arrays,
     choose_step,
     col2im_matmul,
     im2col,
@@ -41,7 +40,7 @@ __all__ = [
 
 def _check_forward(func, x, w, b, stride, padding, dilation):
     """Validate the arguments of a conv2d forward; return (S, P, D, (H_out, W_out))."""
-    check_conv_arrays(func, x, w, b)
+    checks.check_conv_arrays(func, x, w, b)
     S = checks.pair(stride, "stride", func, minimum=1)
     P = checks.pair(padding, "padding", func, minimum=0)
     D = checks.pair(dilation, "dilation", func, minimum=1)
@@ -54,8 +53,7 @@ def _check_forward(func, x, w, b, stride, padding, dilation):
 def _check_backward(func, dout, cache):
     x = cache["x"]
     N, F, (H_out, W_out) = x.shape[0], cache["w"].shape[0], cache["out_hw"]
-    checks.check_dout(dout, (N, F, H_out, W_out), func)
-    checks.check_same_dtype(func, dout=dout, x=x)
+    checks.check_dout(dout, (N, F, H_out, W_out), func, dtype=x.dtype)
 
 
 def conv2d_forward_naive(x, w, b=None, stride=1, padding=0, dilation=1):

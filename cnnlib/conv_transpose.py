@@ -14,7 +14,6 @@ import numpy as np
 from . import checks
 from .checks import NCHW, fail, shape_line
 from .im2col import (
-    check_conv_arrays,
     choose_step,
     col2im_matmul,
     im2col,
@@ -33,7 +32,7 @@ CCKK = "(C_in, C_out, KH, KW)"
 
 def _check_forward(func, x, w, b, stride, padding, dilation, output_padding):
     """Validate a transposed-conv forward; return (S, P, D, (H_out, W_out))."""
-    check_conv_arrays(func, x, w, b, w_channel_axis=0, w_labels=CCKK)
+    checks.check_conv_arrays(func, x, w, b, w_channel_axis=0, w_labels=CCKK)
     S = checks.pair(stride, "stride", func, minimum=1)
     P = checks.pair(padding, "padding", func, minimum=0)
     D = checks.pair(dilation, "dilation", func, minimum=1)
@@ -54,8 +53,8 @@ def _make_cache(x, w, b, S, P, D, out_hw):
 
 def _check_backward(func, dout, cache):
     x = cache["x"]
-    checks.check_dout(dout, (x.shape[0], cache["w"].shape[1], *cache["out_hw"]), func)
-    checks.check_same_dtype(func, dout=dout, x=x)
+    checks.check_dout(dout, (x.shape[0], cache["w"].shape[1], *cache["out_hw"]), func,
+                      dtype=x.dtype)
 
 
 def conv_transpose2d_forward_naive(x, w, b=None, stride=1, padding=0, dilation=1,

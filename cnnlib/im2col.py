@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import checks
-from .checks import FCKK, NCHW, fail, shape_line
+from .checks import fail
 
 __all__ = [
-    "check_conv_arrays", "col2im", "col2im_matmul", "choose_step", "im2col", "input_grad_same",
+    "col2im", "col2im_matmul", "choose_step", "im2col", "input_grad_same",
     "input_grad_stride1", "pad_input", "spread_outputs", "take_outputs",
 ]
 
@@ -190,30 +189,6 @@ def col2im_matmul(w, d, x_shape, stride, padding, dilation, out_hw, step):
                 dxp[:, :, top:top + SH * (H_out - 1) + 1:SH,
                     left:left + SW * (W_out - 1) + 1:SW] += part.reshape(N, C, H_out, W_out)
     return dxp[:, :, PH:PH + H, PW:PW + W]
-
-
-def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
-    """Validate x (N, C, H, W), w and b for ``func``; return (x, w, b).
-
-    Refuses non-arrays, int/bool/object dtypes, a float32/float64 mix, a wrong number of
-    dimensions, a channel count that does not match ``w.shape[w_channel_axis]`` and a bias
-    whose length is not the number of output channels.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
-    """
-    checks.check_float_array(x, "x", func, ndim=4, labels=NCHW)
-    checks.check_float_array(w, "w", func, ndim=4, labels=w_labels)
-    if b is not None:
-        checks.check_float_array(b, "b", func)
-    checks.check_same_dtype(func, x=x, w=w, b=b)
-    if x.shape[1] != w.shape[w_channel_axis]:
-        raise fail(func, f"x has {x.shape[1]} channels but w expects {w.shape[w_channel_axis]}.",
-                   shape_line("x", x.shape, NCHW), shape_line("w", w.shape, w_labels))
-    n_out = w.shape[1 - w_channel_axis]
-    if b is not None and (b.ndim != 1 or b.shape[0] != n_out):
-        raise fail(func, f"b must have shape ({n_out},): one bias per output channel.",
-                   shape_line("b", b.shape), shape_line("x", x.shape, NCHW),
-                   shape_line("w", w.shape, w_labels))
-    return x, w, b
 
 
 def input_grad_stride1(w, dout, x_shape, padding, dilation):

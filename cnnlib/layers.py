@@ -6,6 +6,10 @@ to what is there, as in PyTorch, until ``zero_grad()``) and returns dx. The math
 conv.py, pool.py, activations.py and linear.py; here there is only bookkeeping.
 Weights are float32 unless ``dtype=`` says otherwise (``model.to(np.float64)`` for gradient
 checks), initialised with He (Kaiming) or Glorot (Xavier) normals from an ``rng``.
+Each layer declares two facts as class attributes: ``batch_independent = True`` (it treats
+the samples of a batch one by one; see Module) and ``rf_kind``, what it does to a receptive
+field (cnnlib.receptive_field): "conv" or "pool" (a window), "pass" (element-wise) or
+"stop" (Flatten, Linear: every output sees the whole input).
 Introduced in notebooks/07_full_cnn.ipynb.
 """
 
@@ -14,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, conv, linear, pool
-from .checks import FCKK, NCHW, fail, pair, shape_line
-from .module import Module, Parameter, accumulate, check_input, init_array
+from .checks import FCKK, NCHW, check_layer_input, fail, pair, shape_line
+from .module import Module, Parameter, accumulate, init_array
 from .sequential import Sequential
 from .shapes import conv_out_hw, pool_out_hw
 
@@ -34,6 +38,9 @@ class Conv2d(Module):
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
+    batch_independent = True
+    rf_kind = "conv"
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  bias=True, init="kaiming", rng=None, dtype=np.float32):
         f = "Conv2d"
@@ -50,7 +57,7 @@ class Conv2d(Module):
         self.bias = Parameter(np.zeros(self.out_channels, dtype)) if bias else None
 
     def forward(self, x):
-        check_input(self, x, 4, NCHW, self.weight)
+        check_layer_input(self, x, 4, NCHW, self.weight)
         if x.shape[1] != self.in_channels:
             raise fail("Conv2d", f"x has {x.shape[1]} channel(s) but this layer expects "
                        f"in_channels={self.in_channels}.", shape_line("x", x.shape, NCHW),
@@ -91,6 +98,8 @@ class Conv2d(Module):
 class _Pool2d(Module):
     """Shared part of MaxPool2d and AvgPool2d (no parameters; dilation is always (1, 1))."""
 
+    batch_independent = True
+    rf_kind = "pool"
     _forward = _backward = None
 
     def __init__(self, kernel_size, stride=None, padding=0):
@@ -142,6 +151,8 @@ class AvgPool2d(_Pool2d):
 class _Elementwise(Module):
     """An activation: out has x's shape; forward/backward are one functional pair."""
 
+    batch_independent = True
+    rf_kind = "pass"
     _forward = _backward = None
 
     def forward(self, x):
@@ -202,6 +213,9 @@ class Flatten(Module):
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
+    batch_independent = True
+    rf_kind = "stop"
+
     def forward(self, x):
         out, self._cache = linear.flatten_forward(x)
         return out
@@ -221,6 +235,9 @@ class Linear(Module):
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
+    batch_independent = True
+    rf_kind = "stop"
+
     def __init__(self, in_features, out_features, bias=True, init="kaiming", rng=None,
                  dtype=np.float32):
         self.in_features = pair(in_features, "in_features", "Linear", minimum=1)[0]
@@ -232,7 +249,7 @@ class Linear(Module):
 
     def forward(self, x):
         labels = "(N, in_features)"
-        check_input(self, x, 2, labels, self.weight)
+        check_layer_input(self, x, 2, labels, self.weight)
         if x.shape[1] != self.in_features:
             raise fail("Linear", f"x has {x.shape[1]} features but this layer expects "
                        f"in_features={self.in_features}.", shape_line("x", x.shape, labels),

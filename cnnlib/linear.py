@@ -106,10 +106,7 @@ def linear_backward_naive(dout, cache):
 
 
 def _check_dout(func, dout, x, w):
-    check_dout(dout, (x.shape[0], w.shape[0]), func, labels=OL)
-    if dout.dtype != x.dtype:
-        raise fail(func, f"dout has dtype {dout.dtype} but the forward input had {x.dtype}.",
-                   "  Keep one dtype through forward and backward (no silent casts).")
+    check_dout(dout, (x.shape[0], w.shape[0]), func, labels=OL, dtype=x.dtype)
 
 
 def flatten_forward(x):
@@ -133,9 +130,5 @@ def flatten_backward(dout, cache):
     """
     x_shape, dtype = cache
     flat = (x_shape[0], int(np.prod(x_shape[1:])))
-    check_dout(dout, flat, "flatten_backward", labels="(N, C*H*W)")
-    if dout.dtype != dtype:
-        raise fail("flatten_backward",
-                   f"dout has dtype {dout.dtype} but the forward input had {dtype}.",
-                   "  Keep one dtype through forward and backward (no silent casts).")
+    check_dout(dout, flat, "flatten_backward", labels="(N, C*H*W)", dtype=dtype)
     return dout.reshape(x_shape)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import check_float_array, check_same_dtype, fail, shape_line
+from .checks import check_float_array, check_labels, check_same_dtype, fail, shape_line
 
 __all__ = [
     "CrossEntropyLoss", "MSELoss", "cross_entropy", "cross_entropy_naive", "log_softmax",
@@ -47,31 +47,6 @@ def log_softmax(logits):
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _check_labels(func, logits, y):
-    """Validate logits (N, classes) and integer labels y (N,) in [0, classes); return y."""
-    check_float_array(logits, "logits", func, ndim=2, labels=LL)
-    N, classes = logits.shape
-    y = np.asarray(y)
-    if y.dtype == bool or not np.issubdtype(y.dtype, np.integer):
-        raise fail(func, f"y must hold integer class labels, got dtype {y.dtype}.",
-                   "  Use y.astype(np.int64) if the values are whole numbers 0 .. classes-1.")
-    if y.ndim != 1:
-        hint = "  One-hot labels? y.argmax(axis=1) gives the class numbers." if y.ndim == 2 else ""
-        raise fail(func, f"y must be 1-D: one class label per sample, got {y.ndim} dimensions.",
-                   shape_line("y", y.shape, "(N,)"), shape_line("logits", logits.shape, LL),
-                   hint)
-    if len(y) != N:
-        raise fail(func, f"y has {len(y)} labels but logits has {N} rows (samples).",
-                   shape_line("y", y.shape, "(N,)"), shape_line("logits", logits.shape, LL))
-    bad = np.flatnonzero((y < 0) | (y >= classes))
-    if bad.size:
-        i = int(bad[0])
-        raise fail(func, f"label y[{i}] = {int(y[i])} is out of range: with {classes} classes "
-                   f"the labels must be 0 .. {classes - 1}.",
-                   shape_line("logits", logits.shape, LL))
-    return y
-
-
 def cross_entropy(logits, y):
     """Mean cross-entropy of integer labels and its gradient.
 
@@ -80,7 +55,7 @@ def cross_entropy(logits, y):
     dlogits = (softmax(z) - onehot(y)) / N, shape (N, classes), dtype of logits.
     Introduced in notebooks/07_full_cnn.ipynb.
     """
-    y = _check_labels("cross_entropy", logits, y)
+    y = check_labels("cross_entropy", logits, y)
     N = logits.shape[0]
     rows = np.arange(N)
     shifted = logits - logits.max(axis=1, keepdims=True)
@@ -98,7 +73,7 @@ def cross_entropy_naive(logits, y):
 
     Introduced in notebooks/07_full_cnn.ipynb.
     """
-    y = _check_labels("cross_entropy_naive", logits, y)
+    y = check_labels("cross_entropy_naive", logits, y)
     N, classes = logits.shape
     loss = 0.0
     dlogits = np.zeros_like(logits)

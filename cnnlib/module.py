@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import fail, shape_line
+from .checks import fail
 from .rng import default_rng
 
-__all__ = ["Module", "Parameter", "accumulate", "check_input", "init_array"]
+__all__ = ["Module", "Parameter", "accumulate", "init_array"]
 
 
 class Parameter:
@@ -39,25 +39,63 @@ class Parameter:
 
 class Module:
     """Base class: ``__call__`` runs ``forward``; parameters, zero_grad, train/eval, to(dtype).
+
+    A subclass writes ``forward(x)`` and ``backward(dout)`` (which adds to each ``p.grad``
+    and returns dx). Every :class:`Parameter` it keeps as an attribute - any name, also
+    inside a list or inside another Module - is found by :meth:`parameters`, so it trains.
+
+    ``batch_independent``: True when the layer treats every sample of a batch on its own
+    (sample n's output depends only on sample n). Only then may ``fit`` cut a batch into
+    pieces whose gradients add up (faster) or share it among processes. It is False unless
+    a layer says otherwise, because a layer that looks at the whole batch (a batch mean, as
+    in batch normalisation) would get a different gradient from pieces of the batch.
     Introduced in notebooks/07_full_cnn.ipynb."""
 
     training = True
+    batch_independent = False
     _cache = None
 
     def __call__(self, x):
         return self.forward(x)
 
+    def modules(self):
+        """This module and every Module inside it (attributes, lists, tuples), depth first."""
+        found, seen = [], set()
+
+        def visit(module):
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            found.append(module)
+            for value in vars(module).values():
+                for item in value if isinstance(value, list | tuple) else (value,):
+                    if isinstance(item, Module):
+                        visit(item)
+
+        visit(self)
+        return found
+
     def parameters(self):
-        """The layer's Parameters (weight first, then bias), as a list."""
-        return [p for p in (getattr(self, "weight", None), getattr(self, "bias", None))
-                if isinstance(p, Parameter)]
+        """Every Parameter held by this module or the modules inside it, each once: its own
+        first, then those of the modules inside, in the order the attributes were set (a
+        Conv2d: weight, then bias), as PyTorch orders them."""
+        params, seen = [], set()
+        for module in self.modules():
+            for value in vars(module).values():
+                for item in value if isinstance(value, list | tuple) else (value,):
+                    if isinstance(item, Parameter) and id(item) not in seen:
+                        seen.add(id(item))
+                        params.append(item)
+        return params
 
     def zero_grad(self):
         for p in self.parameters():
             p.grad = None
 
     def train(self, mode=True):
-        self.training = bool(mode)
+        """Training mode (mode=True) or evaluation mode, for this module and those inside."""
+        for module in self.modules():
+            module.training = bool(mode)
         return self
 
     def eval(self):
@@ -97,29 +135,6 @@ def accumulate(param, grad):
         param.grad = grad
     else:
         param.grad += grad
-
-
-def check_input(layer, x, ndim, labels, weight):
-    """Refuse non-arrays, the wrong number of axes and a dtype other than the weights'.
-    Introduced in notebooks/07_full_cnn.ipynb."""
-    name = type(layer).__name__
-    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        what = type(x).__name__ if not isinstance(x, np.ndarray) else f"dtype {x.dtype}"
-        raise fail(name, f"x must be a floating-point numpy array, got {what}.",
-                   "  Use np.asarray(x, dtype=np.float32).")
-    if x.ndim != ndim:
-        hint = ""
-        if ndim == 2 and x.ndim > 2:
-            hint = (f"  Flatten first: put Flatten() before {layer!r}; it turns "
-                    f"{x.shape} into {(x.shape[0], int(np.prod(x.shape[1:])))}.")
-        elif ndim == 4 and x.ndim == 3:
-            hint = f"  A single image needs a batch axis: x[None] has shape {(1, *x.shape)}."
-        raise fail(name, f"x must have {ndim} dimensions {labels}, got {x.ndim}.",
-                   shape_line("x", x.shape, labels), f"  layer: {layer!r}", hint)
-    if x.dtype != weight.data.dtype:
-        raise fail(name, f"x is {x.dtype} but the layer's weights are {weight.data.dtype}.",
-                   f"  Cast one of them: x.astype(np.{weight.data.dtype}) or "
-                   f"model.to(np.{x.dtype}).")
 
 
 def init_array(shape, fan_in, fan_out, init, rng, dtype, func):

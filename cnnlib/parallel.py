@@ -16,8 +16,11 @@ How the processes share the work (a "team"):
   into shared memory, sends it a short message, computes its own slice, then waits for the
   workers' losses and adds their gradients (also in shared memory) to its own.
 Numpy releases Python's lock during its loops, but small arrays and the Python code between
-them do not; separate processes avoid that limit (measured: 2 threads 1.3x, 2 processes 1.7x).
-Workers use one BLAS thread each. Same seed and same ``workers`` give bitwise the same history.
+them do not; separate processes avoid that limit (benchmarks/bench_training.py compares).
+Each slice is computed by cnnlib.train.accumulate_gradients, the same code as in one process,
+so only batch-independent models can be split (cnnlib.train.is_batch_independent).
+Workers use one BLAS thread each and ignore Ctrl+C / Jupyter's stop button (the main process
+stops them). Same seed and same ``workers`` give bitwise the same history.
 Introduced in notebooks/07_full_cnn.ipynb.
 """
 
@@ -26,16 +29,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import traceback
 from contextlib import contextmanager
 
 import numpy as np
 
 from .checks import fail
+from .memory import keep_freed_memory
+from .train import accumulate_gradients, is_batch_independent
 
-__all__ = ["Team", "split_sizes", "train_slice"]
+__all__ = ["Team", "split_sizes"]
 
-CHUNK = 32  # samples per forward/backward pass: measured fastest here (61 us/sample, 72 at 64)
 STARTUP_TIMEOUT = 120  # seconds for a worker to import numpy and cnnlib and say "ready"
 _LABELS = np.dtype(np.int64)  # labels travel to the workers as int64
 _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
@@ -72,7 +77,7 @@ def _one_blas_thread():
 
 def _clear_caches(model):
     """Drop the forward caches (big arrays) before pickling; they are refilled each batch."""
-    for layer in [model, *getattr(model, "layers", [])]:
+    for layer in model.modules():
         if getattr(layer, "_cache", None) is not None:
             layer._cache = None
 
@@ -90,39 +95,10 @@ def _as_array(raw, dtype, shape):
     return np.frombuffer(raw, dtype=dtype).reshape(shape)
 
 
-def train_slice(model, loss_fn, xb, yb, weight):
-    """Forward, loss and backward of one slice; dlogits scaled by the slice's share of the
-    batch (weight 1: the whole batch). Returns (loss, correct); the gradients are added to
-    the parameters' .grad. A slice longer than CHUNK samples is run as a few nearly equal
-    chunks whose gradients add up, each scaled by its own share (gradient accumulation):
-    the same gradient, computed on arrays small enough to stay in the CPU cache. That is
-    only right because every cnnlib layer treats the samples of a batch independently.
-    Introduced in notebooks/07_full_cnn.ipynb."""
-    n = len(xb)
-    loss, hits, start = 0.0, 0, 0
-    for size in split_sizes(n, max(1, -(-n // CHUNK))):
-        stop = start + size
-        part_loss, part_hits = _forward_backward(model, loss_fn, xb[start:stop],
-                                                 yb[start:stop], weight * size / n)
-        loss += part_loss * size / n
-        hits += part_hits
-        start = stop
-    return loss, hits
-
-
-def _forward_backward(model, loss_fn, xb, yb, weight):
-    logits = model.forward(xb)
-    loss = loss_fn(logits, yb)
-    dlogits = loss_fn.backward() * np.asarray(weight, dtype=logits.dtype)
-    if hasattr(model, "can_skip_dx"):
-        model.backward(dlogits, need_dx=False)
-    else:
-        model.backward(dlogits)
-    return loss, int(np.sum(logits.argmax(axis=1) == yb))
-
-
 def _worker(k, conn, payload, shared, meta):
     """A worker's loop: wait for a slice, compute its gradients into shared memory, reply."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the main process's to handle
+    keep_freed_memory()
     try:
         model, loss_fn = pickle.loads(payload)
     except Exception as exc:  # noqa: BLE001  (e.g. a layer class defined in a notebook cell)
@@ -145,7 +121,7 @@ def _worker(k, conn, payload, shared, meta):
         try:
             for p in params:
                 p.grad = None
-            loss, hits = train_slice(model, loss_fn, xs[:rows], ys[:rows], weight)
+            loss, hits = accumulate_gradients(model, loss_fn, xs[:rows], ys[:rows], weight)
             for p, g in zip(params, grads, strict=True):
                 g[...] = 0 if p.grad is None else p.grad
             conn.send(("ok", loss, hits))
@@ -169,12 +145,14 @@ class Team:
         if not (isinstance(workers, int | np.integer) and 2 <= workers <= 64):
             raise fail("Team", f"workers must be an integer from 2 to 64, got {workers!r}.")
         self.model, self.loss_fn, self.workers = model, loss_fn, int(workers)
+        if not is_batch_independent(model):
+            raise fail("Team", "every layer of the model must declare batch_independent = "
+                       "True: the workers compute slices of each batch separately.",
+                       "  A layer that looks at the whole batch (a batch mean) gets a wrong "
+                       "gradient from slices; train it with workers=1.")
         self.params = model.parameters()
         if not self.params:
             raise fail("Team", "the model has no parameters to train.")
-        if len({id(p) for p in self.params}) != len(self.params):
-            raise fail("Team", "a Parameter appears twice in model.parameters() (shared "
-                       "weights): its gradient would be counted twice.", "  Use workers=1.")
         self.dtype = self.params[0].data.dtype
         if any(p.data.dtype != self.dtype for p in self.params):
             raise fail("Team", "the parameters have different dtypes: "
@@ -261,8 +239,8 @@ class Team:
             self.xs[k, :b - a] = xb[a:b]
             self.ys[k, :b - a] = yb[a:b]
             self.conns[k].send((int(b - a), (b - a) / n))
-        loss, hits = train_slice(self.model, self.loss_fn, xb[:sizes[0]], yb[:sizes[0]],
-                                  sizes[0] / n)
+        loss, hits = accumulate_gradients(self.model, self.loss_fn, xb[:sizes[0]],
+                                          yb[:sizes[0]], sizes[0] / n)
         loss *= sizes[0] / n
         errors = []
         for k in busy:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import NCHW, check_dout, check_float_array, fail, pair, shape_line
+from .checks import NCHW, check_dout, check_float_array, pair, shape_line
 from .shapes import pool_out_hw
 
 __all__ = [
@@ -65,10 +65,8 @@ def _offset_views(xp, K, S, out_hw):
 
 
 def _check_backward(func, dout, cache_shape, dtype):
-    check_dout(dout, cache_shape, func, labels=NCHW if len(cache_shape) == 4 else "(N, C)")
-    if dout.dtype != dtype:
-        raise fail(func, f"dout has dtype {dout.dtype} but the forward input had {dtype}.",
-                   "  Keep one dtype through forward and backward (no silent casts).")
+    labels = NCHW if len(cache_shape) == 4 else "(N, C)"
+    check_dout(dout, cache_shape, func, labels=labels, dtype=dtype)
 
 
 def _scatter(dxp, parts, K, S, out_hw):

@@ -143,13 +143,16 @@ def _parse(layer, index: int | None, func: str):
                    "  or specs such as conv(3, stride=1, padding=1) and pool(2).")
     else:
         type_name = type(layer).__name__
-        low = type_name.lower()
-        if "flatten" in low or hasattr(layer, "in_features") or low.startswith(
-                ("global", "adaptive")):
+        kind = getattr(layer, "rf_kind", None)  # declared by the layer class (cnnlib.layers)
+        if kind == "stop":
             return "stop"
-        if not hasattr(layer, "kernel_size"):
+        if kind == "pass":
             return None
-        kind = "pool" if "pool" in low else "conv"
+        if kind not in _SPEC_KEYS:
+            raise fail(func, f"layer {index} ({type_name}) does not say what it does to a "
+                       f"receptive field: rf_kind = {kind!r}.",
+                       "  Give its class rf_kind = 'conv' or 'pool' (a window: kernel_size, "
+                       "stride, padding), 'pass' (element-wise) or 'stop' (Flatten, Linear).")
         get = lambda key, default=None: getattr(layer, key, default)
     try:
         K = pair(get("kernel_size"), "kernel_size", func, minimum=1)

@@ -36,64 +36,41 @@ class Sequential(Module):
                 raise fail("Sequential", f"argument {k} is {what}, not a layer.",
                            "  Pass layer objects, e.g. Sequential(Conv2d(1, 8, 3), ReLU()); "
                            "note the parentheses: ReLU(), not ReLU.")
+            if not isinstance(layer, Module):
+                raise fail("Sequential", f"argument {k} (a {type(layer).__name__}) has forward "
+                           "and backward but is not a Module.",
+                           f"  Write  class {type(layer).__name__}(Module):  (from "
+                           "cnnlib.module import Module) so that its Parameters are found, "
+                           "trained and cast with the rest of the model.")
         self.layers = list(layers)
 
+    # A container does not mix samples itself; fit also checks every layer inside it.
+    batch_independent = True
+
     def forward(self, x):
-        for k in self._order():
-            x = self.layers[k].forward(x)
+        for layer in self.layers:  # each layer's output is the next layer's input
+            x = layer.forward(x)
         return x
 
-    def _order(self):
-        """The order the layers run in: as listed, except that a ReLU followed by a MaxPool2d
-        runs after it. Max and ReLU commute, max(relu(a), relu(b)) = relu(max(a, b)), and
-        the gradients agree too (to the bit: a window whose maximum is not positive sends 0
-        back either way), so pooling first gives the same results with ReLU on a quarter
-        of the numbers (2x2 windows). Measured: 4% less time per training step."""
-        from .layers import MaxPool2d, ReLU  # layers.py imports this module
-
-        order, k, layers = [], 0, self.layers
-        while k < len(layers):
-            if (k + 1 < len(layers) and type(layers[k]) is ReLU
-                    and type(layers[k + 1]) is MaxPool2d):
-                order += [k + 1, k]
-                k += 2
-            else:
-                order.append(k)
-                k += 1
-        return order
-
     def backward(self, dout, need_dx=True):
-        """Back through every layer in reverse; returns dx (None if need_dx=False).
+        """Back through the layers in reverse; returns dx (None if need_dx=False).
 
-        need_dx=False lets the first layer skip the gradient of its input (the data never
-        needs one), which saves a col2im in a first Conv2d.
+        Each layer turns the gradient of its output into the gradient of its input and adds
+        its weight gradients to p.grad (the chain rule, one layer at a time).
+        need_dx=False lets a first layer that supports it (``can_skip_dx``, e.g. Conv2d)
+        skip the gradient of its input: the data never needs one.
         """
-        order = self._order()
-        if not order:
+        if not self.layers:
             return dout
-        for k in reversed(order[1:]):
-            dout = self.layers[k].backward(dout)
-        first = self.layers[order[0]]
+        for layer in reversed(self.layers[1:]):
+            dout = layer.backward(dout)
+        first = self.layers[0]
         if getattr(first, "can_skip_dx", False):
             return first.backward(dout, need_dx=need_dx)
         dx = first.backward(dout)
         return dx if need_dx else None
 
     can_skip_dx = True
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
-
-    def to(self, dtype):
-        for layer in self.layers:
-            layer.to(dtype)
-        return self
 
     def output_shape(self, input_shape):
         for layer in self.layers:
@@ -117,7 +94,8 @@ class Sequential(Module):
         return "Sequential(\n" + "\n".join(lines) + "\n)" if lines else "Sequential()"
 
     def summary(self, input_shape):
-        """Table of output shape, parameters and receptive field per layer (a ModelSummary).
+        """Table of output shape and parameters per layer (a ModelSummary), plus the
+        receptive field (notebook 04) when the model has convolution or pooling layers.
 
         input_shape: (C, H, W) or (N, C, H, W); with (C, H, W) the batch shows as N.
         Printing the result (or ending a notebook cell with it) shows the table.
@@ -128,6 +106,8 @@ class Sequential(Module):
 class ModelSummary:
     """The numbers of :meth:`Sequential.summary`: ``rows`` (one dict per layer),
     ``total_params``, ``input_shape``, ``output_shape``; ``str()`` is the table.
+    ``has_rf``: whether the table shows receptive-field columns (only for a model with
+    windows: a layer whose rf_kind is "conv" or "pool").
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
@@ -139,7 +119,14 @@ class ModelSummary:
         self.batch = "N" if len(shape) == 3 else str(shape[0])
         shape = (1, *shape) if len(shape) == 3 else shape
         self.input_shape = shape
-        fields = rf.receptive_field(model.layers)  # stops at Flatten / Linear
+        self.has_rf = any(getattr(layer, "rf_kind", None) in ("conv", "pool")
+                          for layer in model.layers)
+        fields = []
+        if self.has_rf:
+            try:
+                fields = rf.receptive_field(model.layers)  # stops at Flatten / Linear
+            except ValueError:  # e.g. a learner's layer without rf_kind: no RF columns
+                self.has_rf = False
         self.rows = []
         for k, layer in enumerate(model.layers):
             shape = layer.output_shape(shape)
@@ -167,8 +154,10 @@ class ModelSummary:
         for r in self.rows:
             table.append([str(r["index"]), r["layer"], self._shape(r["output_shape"]),
                           f"{r['params']:,}", pair_text(r["rf_size"]), pair_text(r["rf_jump"])])
-        widths = [max(len(line[c]) for line in table) for c in range(6)]
-        fmt = [str.rjust, str.ljust, str.ljust, str.rjust, str.rjust, str.rjust]
+        columns = 6 if self.has_rf else 4
+        table = [line[:columns] for line in table]
+        widths = [max(len(line[c]) for line in table) for c in range(columns)]
+        fmt = [str.rjust, str.ljust, str.ljust, str.rjust, str.rjust, str.rjust][:columns]
         lines = ["  ".join(f(cell, w) for f, cell, w in zip(fmt, line, widths, strict=True))
                  for line in table]
         rule = "-" * len(lines[0])

@@ -350,7 +350,7 @@ def test_bad_dout(forward, backward):
     with pytest.raises(ValueError, match=rf"^{backward.__name__}: dout must have the shape of "
                        r"the forward output\.\n  dout\.shape = \(2, 4, 26, 26\)"):
         backward(np.zeros((2, 4, 26, 26)), cache)
-    with pytest.raises(ValueError, match=r"share one dtype, but dout is float32, x is float64"):
+    with pytest.raises(ValueError, match=r"dout has dtype float32 but the forward input had float64"):
         backward(out.astype(np.float32), cache)
     with pytest.raises(ValueError, match=r"dout has dtype int64"):
         backward(out.astype(np.int64), cache)

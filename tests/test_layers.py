@@ -193,19 +193,19 @@ def test_pytorch_shaped_attributes():
     model = course_cnn(rng())
     assert len(model) == 8 and isinstance(model[0], Conv2d) and model.layers[7] is model[-1]
     assert isinstance(model[:3], Sequential) and len(model[:3]) == 3
-    assert [type(m).__name__ for m in model][:3] == ["Conv2d", "ReLU", "MaxPool2d"]
+    assert [type(m).__name__ for m in model][:3] == ["Conv2d", "MaxPool2d", "ReLU"]
 
 
 def test_course_cnn_summary():
     s = course_cnn(rng()).summary((1, 28, 28))
     assert s.total_params == 8 * 9 + 8 + 16 * 8 * 9 + 16 + 784 * 10 + 10 == 9098
     assert [r["output_shape"][1:] for r in s.rows] == [
-        (8, 28, 28), (8, 28, 28), (8, 14, 14), (16, 14, 14), (16, 14, 14), (16, 7, 7), (784,),
+        (8, 28, 28), (8, 14, 14), (8, 14, 14), (16, 14, 14), (16, 7, 7), (16, 7, 7), (784,),
         (10,)]
     assert [r["params"] for r in s.rows] == [80, 0, 0, 1168, 0, 0, 0, 7850]
-    assert [r["rf_size"] for r in s.rows[:6]] == [(3, 3), (3, 3), (4, 4), (8, 8), (8, 8),
+    assert [r["rf_size"] for r in s.rows[:6]] == [(3, 3), (4, 4), (4, 4), (8, 8), (10, 10),
                                                    (10, 10)]
-    assert [r["rf_jump"][0] for r in s.rows[:6]] == [1, 1, 2, 2, 2, 4]
+    assert [r["rf_jump"][0] for r in s.rows[:6]] == [1, 2, 2, 2, 4, 4]
     assert s.rows[6]["rf_size"] is None
     text = str(s)
     assert "(N, 16, 7, 7)" in text and "9,098" in text and "RF size" in text
@@ -267,42 +267,51 @@ def test_other_bad_inputs():
         mlp().summary((28, 28))
 
 
-# ---------------------------------------------------------------- ReLU then MaxPool2d, swapped
+# ---------------------------------------------------------------- order of the layers
 @pytest.mark.parametrize("pool_args", [(2,), (3, 2, 1), (2, 1)])
 @pytest.mark.parametrize("first", ["relu", "conv"])
-def test_sequential_pools_before_relu_with_identical_results(pool_args, first):
-    """Sequential runs a ReLU followed by a MaxPool2d as pool-then-ReLU: same numbers to
-    the bit, forward and backward, including windows with no positive value and ties."""
+def test_relu_and_maxpool_commute_to_the_bit(pool_args, first):
+    """ReLU then MaxPool2d and MaxPool2d then ReLU are the same function, forward and
+    backward, to the bit - including windows with no positive value and ties. That is why
+    the course's model builders may list MaxPool2d before ReLU (a quarter of the ReLU work)."""
     r = rng(4)
-    head = [ReLU(), MaxPool2d(*pool_args)] if first == "relu" else [
-        Conv2d(2, 3, 3, padding=1, rng=r), ReLU(), MaxPool2d(*pool_args)]
-    model = Sequential(*head, Flatten())
+    conv = [Conv2d(2, 3, 3, padding=1, rng=r)] if first == "conv" else []
+    relu_pool = Sequential(*conv, ReLU(), MaxPool2d(*pool_args), Flatten())
+    pool_relu = Sequential(*conv, MaxPool2d(*pool_args), ReLU(), Flatten())  # shares the conv
     x = r.standard_normal((3, 2, 8, 8)).astype(np.float32)
     x[0, :, :4, :4] = -1.0          # whole windows without a positive value
     x[1, :, :4, :4] = 0.5           # ties between positive values
     x[2, 0, :2, :2] = 0.0           # zeros tying with negatives
-    out = model(x)
-    assert model._order() != list(range(len(model)))
-    dout = r.standard_normal(out.shape).astype(np.float32)
-    dx = model.backward(dout)
-    grads = [p.grad.copy() for p in model.parameters()]
-    # the same layers, run one by one in the listed order
-    y = x
-    for layer in model.layers:
-        y = layer.forward(y)
-    np.testing.assert_array_equal(out, y)
-    for p in model.parameters():
-        p.grad = None
-    d = dout
-    for layer in reversed(model.layers):
-        d = layer.backward(d)
-    np.testing.assert_array_equal(dx, d)
-    for g, p in zip(grads, model.parameters(), strict=True):
-        np.testing.assert_array_equal(g, p.grad)
+    results = []
+    for model in (relu_pool, pool_relu):
+        model.zero_grad()
+        out = model(x)
+        dout = rng(5).standard_normal(out.shape).astype(np.float32)
+        results.append((out, model.backward(dout), [p.grad.copy() for p in model.parameters()]))
+    (out1, dx1, g1), (out2, dx2, g2) = results
+    np.testing.assert_array_equal(out1, out2)
+    np.testing.assert_array_equal(dx1, dx2)
+    for a, b in zip(g1, g2, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
-def test_order_is_listed_order_without_relu_maxpool_pairs():
-    model = small_cnn()
-    assert model._order() == [0, 2, 1] + list(range(3, len(model)))
-    plain = Sequential(Conv2d(1, 2, 3), MaxPool2d(2), ReLU(), Tanh(), AvgPool2d(2), ReLU())
-    assert plain._order() == list(range(len(plain)))
+def test_sequential_runs_the_layers_in_the_listed_order():
+    """model[k] holds the cache of the k-th layer run on the (k-1)-th layer's output."""
+    model = Sequential(Conv2d(1, 4, 3, padding=1, rng=rng(0)), ReLU(), MaxPool2d(2), Flatten())
+    x = rng(1).standard_normal((2, 1, 8, 8)).astype(np.float32)
+    model(x)
+    mask, _ = model[1]._cache  # relu_forward's cache: (x > 0, dtype)
+    assert mask.shape == (2, 4, 8, 8), (
+        "the ReLU listed after the convolution saw the convolution's (2, 4, 8, 8) output")
+    calls = []
+
+    class Spy(ReLU):
+        def __init__(self, name):
+            self.name = name
+
+        def forward(self, x):
+            calls.append(self.name)
+            return super().forward(x)
+
+    Sequential(Spy("a"), MaxPool2d(2), Spy("b"), MaxPool2d(2))(x)
+    assert calls == ["a", "b"]

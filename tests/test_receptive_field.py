@@ -87,26 +87,35 @@ def test_non_square_layers_are_tracked_per_axis():
 # --- layer objects ----------------------------------------------------------------------------
 
 class FakeConv2d:
+    rf_kind = "conv"
+
     def __init__(self, k, stride=1, padding=0, dilation=1):
         self.kernel_size, self.stride, self.padding, self.dilation = (k, k), stride, padding, (
             dilation, dilation)
 
 
 class FakeMaxPool2d:  # no dilation attribute, stride None
+    rf_kind = "pool"
+
     def __init__(self, k):
         self.kernel_size, self.stride, self.padding = k, None, 0
 
 
 class ReLU:
-    pass
+    rf_kind = "pass"
 
 
 class Flatten:
-    pass
+    rf_kind = "stop"
 
 
 class Linear:
+    rf_kind = "stop"
     in_features = 10
+
+
+class Undeclared:  # a learner's layer that does not say what it does
+    kernel_size = 3
 
 
 class Sequential:
@@ -156,6 +165,8 @@ def test_table_lists_every_layer_with_its_numbers():
     (lambda: conv(0), "conv: kernel_size must be >= 1"),
     (lambda: pool(2, stride=0), "pool: stride must be >= 1"),
     (lambda: pool(2, padding=2), "pool: pooling padding=2 is more than half"),
+    (lambda: receptive_field([conv(3), Undeclared()]),
+     "(?s)receptive_field: layer 1 \\(Undeclared\\) does not say what it does.*rf_kind = 'conv'"),
     (lambda: receptive_field([conv(3), FakeConv2d(3, stride=0)]),
      "(?s)receptive_field: stride must be >= 1.*layer 1: FakeConv2d"),
     (lambda: receptive_field([{"kind": "conv", "kernel_size": 3, "padding": -2}]),

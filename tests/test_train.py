@@ -12,7 +12,15 @@ from cnnlib.data import load_mnist
 from cnnlib.losses import CrossEntropyLoss
 from cnnlib.models import DIGIT_RECIPE, course_cnn, digit_cnn, mlp
 from cnnlib.optim import SGD, Adam, cosine_lr
-from cnnlib.train import accuracy, confusion_matrix, evaluate, fit, predict
+from cnnlib.train import (
+    accumulate_gradients,
+    accuracy,
+    confusion_matrix,
+    evaluate,
+    fit,
+    predict,
+    train_step,
+)
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +146,73 @@ def test_progress_bar_and_bad_input(mnist, capsys):
         fit(model, X, y[:10], 1, 32, SGD(model, lr=0.1), CrossEntropyLoss(), progress=False)
     with pytest.raises(ValueError, match=r"fit: batch_size must be a positive integer"):
         fit(model, X, y, 1, 0, SGD(model, lr=0.1), CrossEntropyLoss(), progress=False)
+
+
+# ---------------------------------------------------------------- the step, and its fast twin
+def test_train_step_is_one_sgd_step_on_the_batch(mnist):
+    X, y = mnist[0][:20].astype(np.float64), mnist[1][:20]
+    model, copy = mlp(rng(), dtype=np.float64), mlp(rng(), dtype=np.float64)
+    loss, correct = train_step(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y)
+    loss_fn = CrossEntropyLoss()
+    logits = copy(X)
+    assert loss == pytest.approx(loss_fn(logits, y), rel=1e-12)
+    assert correct == int(np.sum(logits.argmax(axis=1) == y))
+    copy.backward(loss_fn.backward())
+    for p, q in zip(model.parameters(), copy.parameters(), strict=True):
+        np.testing.assert_allclose(p.data, q.data - 0.1 * q.grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(("n", "sizes"), [(70, [24, 23, 23]), (32, [32]), (33, [17, 16]),
+                                          (1, [1])])
+def test_accumulate_gradients_in_chunks_gives_the_whole_batch_gradient(n, sizes, mnist):
+    """A batch longer than CHUNK runs as nearly equal chunks whose weighted gradients add up
+    to the gradient of the whole batch (float64)."""
+    X, y = mnist[0][:n].astype(np.float64), mnist[1][:n]
+    chunked, whole = course_cnn(rng(), np.float64), course_cnn(rng(), np.float64)
+    seen = []
+    forward = chunked.forward
+    chunked.forward = lambda xb: seen.append(len(xb)) or forward(xb)
+    loss, hits = accumulate_gradients(chunked, CrossEntropyLoss(), X, y, share=0.5)
+    assert seen == sizes
+    loss_ref, hits_ref = accumulate_gradients(whole, CrossEntropyLoss(), X, y, share=0.5,
+                                              chunk=1000)
+    assert hits == hits_ref and loss == pytest.approx(loss_ref, rel=1e-12)
+    for p, q in zip(chunked.parameters(), whole.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=1e-10, atol=1e-14)
+
+
+def test_fit_steps_equal_train_step_on_whole_batches(mnist):
+    """The fast path of fit (chunks) and train_step move the weights the same way."""
+    X, y = mnist[0][:128].astype(np.float64), mnist[1][:128]
+    fast = course_cnn(rng(), np.float64)
+    fit(fast, X, y, 1, 64, SGD(fast.parameters(), lr=0.05), CrossEntropyLoss(), rng=3,
+        progress=False)
+    slow = course_cnn(rng(), np.float64)
+    order = np.random.default_rng(3).permutation(128)
+    opt = SGD(slow.parameters(), lr=0.05)
+    for s in (slice(0, 64), slice(64, 128)):
+        train_step(slow, CrossEntropyLoss(), opt, X[order[s]], y[order[s]])
+    for p, q in zip(fast.parameters(), slow.parameters(), strict=True):
+        np.testing.assert_allclose(p.data, q.data, rtol=1e-9, atol=1e-12)
+
+
+def test_an_interrupt_tells_the_callbacks_the_epoch(mnist):
+    X, y = mnist[0][:64], mnist[1][:64]
+    seen = []
+
+    class Stop:
+        def on_batch_end(self, epoch, batch, logs, model):
+            if epoch == 1 and batch == 1:
+                raise KeyboardInterrupt
+
+        def on_interrupt(self, epoch, history, model):
+            seen.append((epoch, len(history["train_loss"])))
+
+    model = mlp(rng())
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, X, y, 5, 16, SGD(model.parameters(), lr=0.1), CrossEntropyLoss(),
+            callbacks=[Stop()], progress=False)
+    assert seen == [(1, 1)], "stopped during epoch index 1, after one finished epoch"
 
 
 def test_digit_recipe_is_explicit():
