@@ -1,4 +1,4 @@
-# Two commands on a fresh machine with python3 (3.10+) and make:
+# Two commands on a fresh machine with python3 (3.11+) and make:
 #   make lab    create .venv if missing, install the course, open JupyterLab on notebook 00
 #   make test   the same set-up plus the test packages, then the whole suite
 # Both are idempotent: packages are reinstalled only when pyproject.toml or requirements.txt

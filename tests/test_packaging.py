@@ -4,9 +4,8 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,3 +108,11 @@ def test_every_public_function_names_the_notebook_that_introduces_it():
                 missing.append(f"{module.__name__}.{name}")
     assert not missing, "docstrings without 'Introduced in notebooks/NN_x.ipynb.': " + ", ".join(
         missing)
+
+
+def test_the_python_floor_is_the_one_tested_and_documented():
+    """The tests use tomllib (Python 3.11+), so 3.11 is the floor everywhere it is stated."""
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor == ">=3.11", "tests/test_packaging.py needs tomllib: Python 3.11 or newer"
+    assert "(3.11 or newer)" in (ROOT / "README.md").read_text()
+    assert sys.version_info >= (3, 11)
