@@ -86,3 +86,31 @@ def load_image(name: str, gray: bool = False, data_dir: str | Path | None = None
     elif not gray and img.ndim == 2:
         img = np.repeat(img[..., None], 3, axis=2)
     return img
+
+
+def train_val_split(X, y, val_fraction=0.125, seed=0):
+    """Carve a validation set out of training data: stratified (each class keeps its share)
+    and seeded (the same seed gives the same split).
+
+    X (N, ...), y (N,) integer labels -> (X_train, y_train, X_val, y_val), the validation
+    part holding round(val_fraction * n_c) samples of every class c; both parts keep the
+    original order. Choose everything (recipe, epochs, learning rate) on validation data and
+    touch the test set once, at the end. Introduced in notebooks/01_neural_network_recap.ipynb.
+    """
+    from .checks import check_dataset, fail
+
+    y = check_dataset("train_val_split", X, y)
+    if not (isinstance(val_fraction, float | int) and 0 < val_fraction < 1):
+        raise fail("train_val_split", f"val_fraction must be between 0 and 1, got "
+                   f"{val_fraction!r}.", "  e.g. 0.125 keeps 1 sample in 8 for validation.")
+    rng = np.random.default_rng(seed)
+    val = np.zeros(len(y), dtype=bool)
+    for c in np.unique(y):
+        members = np.flatnonzero(y == c)
+        n_val = int(round(val_fraction * len(members)))
+        if n_val in (0, len(members)):
+            raise fail("train_val_split", f"class {c} has {len(members)} sample(s): "
+                       f"val_fraction={val_fraction} leaves {n_val} for validation.",
+                       "  Each class needs samples on both sides of the split.")
+        val[rng.choice(members, n_val, replace=False)] = True
+    return X[~val], y[~val], X[val], y[val]
