@@ -5,6 +5,13 @@ included), compares with cnnlib's reference and prints a pass, "not attempted ye
 untouched stub) or the first failing case with a hint aimed at the likely mistake. It
 never raises, so notebooks run under nbval; it returns a :class:`CheckResult` (``.passed``,
 ``.status``, ``.hint``, ``.variant``) that shows nothing more in a notebook.
+
+The same rules for every answer (:mod:`.compare`): an answer of the wrong type (None, a str,
+a dict, a generator, a ragged list, an array of bools, complex numbers or strings...) gets one
+plain sentence naming what came back and what to return; values are checked before the
+container or the dtype; a tuple may be returned as a list (or, for numbers, a 1-D array), a
+number as any Python or numpy int or float; an array must be a numpy array ("your function
+returned a list: the values are right, but return a numpy array").
 ``EXERCISES[notebook]`` and ``PREDICTIONS[notebook]`` hold the exercise texts, stubs and
 solutions, and the "predict, then move the slider" questions.
 """

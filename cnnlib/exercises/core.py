@@ -7,6 +7,13 @@ then calls :func:`run_check`. It prints one line on a pass, or the first failing
 answer, else a generic hint). An untouched stub (raises NotImplementedError) prints
 "not attempted yet" and never raises, so notebooks still run under nbval.
 
+Whatever the learner's function does, the checker prints a report, never a traceback from
+inside cnnlib: an error it raises is shown with the inputs; a function that cannot take the
+case's arguments is told how the checker calls it; an answer is read by :mod:`.compare`
+(wrong types get one plain sentence, values are checked before the container or dtype,
+tuples may come as lists). A wrong variant is named when it gives the learner's values, or,
+when only the form is wrong (2.0 for 2), exactly the learner's answer.
+
 The returned :class:`CheckResult` is for tests (``.passed``, ``.status``, ``.hint``,
 ``.variant``, ``.case``); in a notebook it displays nothing beyond the printed lines.
 """
@@ -14,6 +21,7 @@ The returned :class:`CheckResult` is for tests (``.passed``, ``.status``, ``.hin
 from __future__ import annotations
 
 import copy
+import inspect
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +29,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "CheckResult", "Exercise", "Prediction", "Wrong", "run_check", "show"]
+from .compare import Mismatch, compare
+from .words import show
+
+__all__ = ["Case", "CheckResult", "Exercise", "Prediction", "Wrong", "compare", "run_check",
+           "show"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,9 @@ class Prediction:
 class Case:
     """One test case: ``inputs`` (name -> value, passed positionally in this order).
 
-    ``run(fn, *args)`` replaces the plain call ``fn(*args)`` (e.g. to call fn three times);
+    ``run(fn, *args)`` replaces the plain call ``fn(*args)`` (e.g. to call fn three times;
+    a ``run`` that feeds fn's answer back in converts it to arrays first and returns the
+    last answer as it is, so that every error can be reproduced from the inputs shown);
     ``no_warnings`` fails a function that makes numpy warn (overflow in exp...);
     ``check_dtype`` requires the dtype of an expected array.
     Introduced in notebooks/01_neural_network_recap.ipynb.
@@ -108,91 +122,35 @@ class CheckResult:
 
 
 class _Raised:
-    """The outcome of a call that raised (kept apart from values)."""
+    """The outcome of a call that raised (kept apart from values); ``params`` (the names of
+    the arguments) is set when the function could not even be called with them."""
 
-    def __init__(self, err: BaseException):
-        self.err = err
+    def __init__(self, err: BaseException, params: str | None = None):
+        self.err, self.params = err, params
 
     def __str__(self) -> str:
-        return f"{type(self.err).__name__}: {self.err}"
-
-
-def show(value, indent: str = "      ") -> str:
-    """A small printable form of an array, number or tuple (for the failure report).
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
-    if isinstance(value, np.ndarray):
-        head = f"shape {value.shape}, {value.dtype}"
-        if value.size == 0:
-            return head + " (empty)"
-        body = np.array2string(value, precision=4, suppress_small=True, max_line_width=88,
-                               threshold=80, edgeitems=3)
-        return head + "\n" + "\n".join(indent + line for line in body.splitlines())
-    if isinstance(value, tuple):
-        return "tuple of " + str(len(value)) + ":\n" + "\n".join(
-            f"{indent}[{i}] " + show(v, indent + "    ") for i, v in enumerate(value))
-    if isinstance(value, float | np.floating):
-        text = f"{float(value):.6g}"
-        if not any(c in text for c in ".eni"):
-            text += ".0"
-        return f"{text} ({type(value).__name__})"
-    return f"{value!r} ({type(value).__name__})"
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
-
-
-def compare(expected, got, case: Case) -> str | None:
-    """None when got matches expected, else a one-line reason."""
-    if isinstance(expected, tuple):
-        if not isinstance(got, tuple | list) or len(got) != len(expected):
-            what = type(got).__name__ + (f" of {len(got)}" if isinstance(got, tuple | list)
-                                         else "")
-            return f"expected a tuple of {len(expected)} values, got a {what}"
-        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
-            reason = compare(e, g, case)
-            if reason:
-                return f"item [{i}]: {reason}"
-        return None
-    if got is None:
-        return "your function returned None (is `return` missing?)"
-    if _is_int(expected):
-        if not _is_int(got):
-            return f"expected an int, got {type(got).__name__} {got!r}"
-        return None if int(got) == int(expected) else f"expected {expected}, got {got}"
-    if isinstance(expected, float | np.floating):
         try:
-            g = float(np.asarray(got).reshape(()))
-        except (TypeError, ValueError):
-            return f"expected one number, got {type(got).__name__}"
-        ok = np.isclose(g, float(expected), rtol=case.rtol, atol=case.atol, equal_nan=True)
-        return None if ok else f"expected {float(expected):.6g}, got {g:.6g}"
-    expected = np.asarray(expected)
+            return f"{type(self.err).__name__}: {self.err}"
+        except Exception:  # noqa: BLE001  (an exception that cannot print itself)
+            return type(self.err).__name__
+
+
+def _bind_error(fn, args) -> TypeError | None:
+    """The TypeError of calling fn(*args) because of its parameters alone, if any."""
     try:
-        g = np.asarray(got)
-    except (TypeError, ValueError):
-        return f"expected an array, got {type(got).__name__}"
-    if g.shape != expected.shape:
-        return f"shape {g.shape}, expected {expected.shape}"
-    if g.dtype.kind not in "fiub":
-        return f"expected numbers, got an array of dtype {g.dtype}"
-    if expected.dtype.kind == "f" and case.check_dtype and g.dtype != expected.dtype:
-        return (f"dtype {g.dtype}, expected {expected.dtype} (keep the input's dtype, e.g. "
-                "np.zeros(shape, dtype=x.dtype))")
-    if expected.dtype.kind in "iu" and g.dtype.kind not in "iu":
-        return f"dtype {g.dtype}, expected integer counts"
-    if not np.allclose(g, expected, rtol=case.rtol, atol=case.atol, equal_nan=True):
-        bad = ~np.isclose(g, expected, rtol=case.rtol, atol=case.atol, equal_nan=True)
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        at = f"at index {idx}" if idx else ""
-        return (f"{int(bad.sum())} of {bad.size} values differ; first {at}: "
-                f"expected {expected[idx]:.6g}, got {g[idx]:.6g}")
+        inspect.signature(fn).bind(*args)
+    except TypeError as err:
+        return err
+    except ValueError:  # no signature to read (some builtins): just call it
+        pass
     return None
 
 
 def _call(fn, case: Case):
     """Run fn on fresh copies of the inputs; return (outcome, warning messages)."""
     args = [copy.deepcopy(v) for v in case.inputs.values()]
+    if case.run is None and (err := _bind_error(fn, args)) is not None:
+        return _Raised(err, ", ".join(case.inputs)), []
     with warnings.catch_warnings(record=True) as caught, np.errstate(
             over="warn", invalid="warn", divide="warn"):
         warnings.simplefilter("always")
@@ -206,23 +164,42 @@ def _call(fn, case: Case):
     return out, msgs
 
 
-def _outcome_reason(expected, out, msgs, case: Case) -> str | None:
+def _compare(expected, out, case: Case) -> Mismatch | None:
+    """compare(), with a plain sentence instead of a traceback should it ever fail."""
+    try:
+        return compare(expected, out, case)
+    except Exception as err:  # noqa: BLE001  (never a traceback from inside the checker)
+        return Mismatch(f"the checker could not read {type(out).__name__} answer ({err})",
+                        "type", "return what the exercise asks for (see its first line).")
+
+
+def _outcome_reason(name: str, out, msgs, case: Case) -> Mismatch | None:
     if isinstance(out, _Raised):
-        return f"raised {out}"
-    if case.no_warnings and msgs:
-        reason = compare(expected, out, case)
-        return f"numpy warned: {msgs[0]!r}" + (f"; and {reason}" if reason else "")
-    return compare(expected, out, case)
+        if out.params is not None:
+            call = f"{name}({out.params})"
+            return Mismatch(f"your function cannot be called as {call}: {out.err}", "type",
+                            f"the checker calls {call}: keep the parameters of the "
+                            "exercise's stub, in that order.")
+        return Mismatch(f"raised {out}", "raised",
+                        "your function raised an error on this case; the inputs are above. "
+                        "Run it on them yourself and read the traceback.")
+    reason = _compare(case.expected, out, case)
+    if case.no_warnings and msgs and (reason is None or reason.kind in ("values", "form")):
+        return Mismatch(f"numpy warned: {msgs[0]!r}" + (f"; and {reason}" if reason else ""))
+    return reason
 
 
-def _agrees(case: Case, out, msgs, w_out, w_msgs) -> bool:
+def _agrees(case: Case, out, msgs, w_out, w_msgs, exact: bool = False) -> bool:
+    """Does the learner's answer have the values of the wrong variant's (form aside, unless
+    ``exact``: then the same container and dtype too)?"""
     if isinstance(out, _Raised) or isinstance(w_out, _Raised):
         return False
     if case.no_warnings and set(w_msgs) != set(msgs):
         return False
-    strict = Case(case.label, case.inputs, w_out, check_dtype=False,
+    strict = Case(case.label, case.inputs, w_out, check_dtype=exact,
                   rtol=case.rtol, atol=case.atol)
-    return compare(w_out, out, strict) is None
+    reason = _compare(w_out, out, strict)
+    return reason is None or (reason.kind == "form" and not exact)
 
 
 def _safe_call(fn, case: Case):
@@ -232,15 +209,24 @@ def _safe_call(fn, case: Case):
         return _Raised(err), []
 
 
-def _diagnose(fn, cases: list[Case], k: int, out, msgs, wrongs) -> Wrong | None:
+def _diagnose(fn, cases: list[Case], k: int, out, msgs, wrongs, form: bool = False):
     """The wrong variant whose answer on failing case k equals the learner's.
 
-    When several do, the one that agrees with the learner on the most cases wins.
+    When several do, the one that agrees with the learner on the most cases wins. With
+    ``form`` (the learner's values are right, their type is not), only a variant that fails
+    case k and gives exactly the learner's answer, type included, counts (e.g. 2.0 for 2:
+    the division without the floor).
     """
     if isinstance(out, _Raised):
         return None
     case = cases[k]
-    candidates = [w for w in wrongs if _agrees(case, out, msgs, *_safe_call(w.fn, case))]
+    candidates = []
+    for w in wrongs:
+        w_out, w_msgs = _safe_call(w.fn, case)
+        if form and (isinstance(w_out, _Raised) or _compare(case.expected, w_out, case) is None):
+            continue
+        if _agrees(case, out, msgs, w_out, w_msgs, exact=form):
+            candidates.append(w)
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
     learner = [_safe_call(fn, c) for c in cases]
@@ -252,7 +238,12 @@ def _diagnose(fn, cases: list[Case], k: int, out, msgs, wrongs) -> Wrong | None:
 def run_check(name: str, fn, cases: list[Case], wrongs: list[Wrong], generic_hint: str,
               verbose: bool = True) -> CheckResult:
     """Run ``fn`` on every case; print and return a :class:`CheckResult`.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+
+    The first failing case is reported with its inputs, expected and got, the problem and a
+    hint: the plain one of :mod:`.compare` when the answer is of the wrong type or only its
+    form is wrong, else the hint of the wrong variant giving the learner's values, else
+    ``generic_hint``. Introduced in notebooks/01_neural_network_recap.ipynb.
+    """
     def done(result: CheckResult, lines: list[str]) -> CheckResult:
         result.message = "\n".join(lines)
         if verbose:
@@ -272,25 +263,13 @@ def run_check(name: str, fn, cases: list[Case], wrongs: list[Wrong], generic_hin
                             [f"⏳ {name}: not attempted yet. Replace `raise NotImplementedError`"
                              " with your code, run that cell, then this one."])
             out, msgs = _Raised(NotImplementedError("(still raised for this case)")), []
-        reason = _outcome_reason(case.expected, out, msgs, case)
+        reason = _outcome_reason(name, out, msgs, case)
         if reason is None:
             continue
-        wrong = _diagnose(fn, cases, k - 1, out, msgs, wrongs)
-        if isinstance(out, _Raised):
-            hint = ("your function raised an error on this case; the inputs are above. "
-                    "Run it on them yourself and read the traceback.")
-        elif reason.startswith("your function returned None"):
-            hint = "end the function with `return <the result>`."
-        elif reason.startswith("dtype") and "integer" in reason:
-            wrong = None
-            hint = ("the counts are right but stored as floats: make the array with "
-                    "dtype=np.int64.")
-        elif reason.startswith("dtype"):
-            wrong = None
-            hint = ("the values are right but the dtype changed: create arrays with "
-                    "dtype=x.dtype (float32 in, float32 out), never a silent upcast.")
-        else:
-            hint = wrong.hint if wrong else generic_hint
+        wrong = None
+        if reason.kind in ("values", "form"):
+            wrong = _diagnose(fn, cases, k - 1, out, msgs, wrongs, reason.kind == "form")
+        hint = wrong.hint if wrong else (reason.hint or generic_hint)
         lines = [f"❌ {name}: case {k} of {len(cases)} fails: {case.label}"]
         for arg, value in case.inputs.items():
             lines.append(f"   {arg} = " + (show(value) if not callable(value)
