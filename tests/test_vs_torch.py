@@ -27,6 +27,7 @@ from cnnlib.layers import (
     LeakyReLU,
     Linear,
     MaxPool2d,
+    Parameter,
     ReLU,
     Sequential,
     Sigmoid,
@@ -523,8 +524,6 @@ def _optimiser_run(case, ours_cls, torch_cls, steps=6):
     """Both optimisers on the same parameters and gradients; lr halves after 3 steps (as a
     schedule would set it). Compares the parameters after every step."""
     rng = np.random.default_rng(len(str(case)))
-    from cnnlib.layers import Parameter
-
     params = [Parameter(rng.standard_normal(s)) for s in SHAPES]
     twins = [torch.tensor(p.data.copy(), requires_grad=True) for p in params]
     ours, theirs = ours_cls(params, **case), torch_cls(twins, **case)
