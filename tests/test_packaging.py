@@ -137,7 +137,8 @@ def test_gold_tests_skip_without_torch_unless_required(tmp_path):
     fake = tmp_path / "torch"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('torch hidden by the test')\n")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "CNN_REQUIRE_TORCH": "0",
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "CNN_REQUIRE_TORCH": "0",
            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # no nbval, xdist, ...: a faster start
     args = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
             str(ROOT / "tests" / "test_vs_torch.py")]
