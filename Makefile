@@ -1,8 +1,9 @@
 # Two commands on a fresh machine with python3 (3.11+) and make:
 #   make lab    create .venv if missing, install the course, open JupyterLab on notebook 00
-#   make test   the same set-up plus the test packages, then the whole suite
-# Both are idempotent: packages are reinstalled only when pyproject.toml or requirements.txt
-# change (stamp files in .venv).
+#   make test   the same set-up plus the test packages and PyTorch (CPU), then the whole suite
+#   make torch  add PyTorch's CPU build (notebook 08); make lab never installs it
+# All are idempotent: packages are reinstalled only when pyproject.toml or requirements.txt
+# change (torch: when this Makefile changes; stamp files in .venv).
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,10 +15,11 @@ JOBS   ?= 2
 # JupyterLab refuses to start as root unless told it may
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: lab test unit notebooks lint browser screenshots bench clean help
+.PHONY: lab torch test unit notebooks lint browser screenshots bench clean help
 
 help:
 	@echo "make lab          open the course in JupyterLab (creates .venv on first use)"
+	@echo "make torch        add PyTorch (CPU build) for notebook 08"
 	@echo "make test         unit tests + every notebook (nbval) + explorer sweeps + browser tests + lint"
 	@echo "make screenshots  regenerate docs/images/ from a real JupyterLab in headless Chromium"
 	@echo "make bench        run the benchmarks in benchmarks/"
@@ -34,6 +36,21 @@ $(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
 	$(PIP) install --quiet -e ".[notebooks,test,browser]"
 	@touch $@ $(VENV)/.stamp-lab
 
+# PyTorch for notebook 08, the gold-model tests (tests/test_vs_torch.py) and bench_training.py:
+# the CPU-only build (~200 MB; the default Linux wheel on PyPI pulls GBs of CUDA libraries).
+# First torch alone, from PyTorch's CPU index (and any --find-links of pip's own config), so that
+# a CUDA build cannot slip in; then its dependencies from the usual index. Override TORCH for
+# another version; without access to that index, `make torch TORCH_INDEX=` takes PyPI's build.
+TORCH       ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+
+$(VENV)/.stamp-torch: Makefile | $(PY)
+	$(PIP) install --quiet --no-deps $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH)"
+	$(PIP) install --quiet "$(TORCH)"
+	@touch $@
+
+torch: $(VENV)/.stamp-lab $(VENV)/.stamp-torch
+
 lab: $(VENV)/.stamp-lab
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG)
 
@@ -46,7 +63,7 @@ lint: $(VENV)/.stamp-test
 TEST_ENV := MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 # Everything, in one pytest run so that its summary line is the last thing printed.
-test: lint
+test: lint $(VENV)/.stamp-torch
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -rs tests notebooks
 
@@ -64,7 +81,7 @@ browser: $(VENV)/.stamp-test
 screenshots: $(VENV)/.stamp-test
 	$(PY) scripts/screenshots.py --out docs/images
 
-bench: $(VENV)/.stamp-test
+bench: $(VENV)/.stamp-test $(VENV)/.stamp-torch
 	$(PY) benchmarks/bench_conv.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_training.py

@@ -7,11 +7,10 @@ medians. It also counts the network's forward + backward FLOPs (the multiply-add
 convolutions and the linear layer, x2) to give an effective GFLOP/s, next to the float32
 matmul GFLOP/s numpy reaches on this machine in the same run.
 
-torch is never a course dependency. To measure, use a separate venv:
+torch is optional (never needed for notebooks 00-07); `make torch` adds its CPU build to .venv
+(`make bench` does it too). Then:
 
-    python3 -m venv /tmp/benchvenv
-    /tmp/benchvenv/bin/pip install torch tqdm && /tmp/benchvenv/bin/pip install -e .
-    /tmp/benchvenv/bin/python benchmarks/bench_training.py [--epochs 7] [--threads 2] [--layers]
+    .venv/bin/python benchmarks/bench_training.py [--epochs 7] [--threads 2] [--layers]
 
 --threads N gives both the same number of cores: torch.set_num_threads(N) for torch, and
 for cnnlib fit(workers=W) processes (--workers, default N) with N // W OpenBLAS threads each
@@ -52,6 +51,7 @@ from cnnlib.layers import Conv2d, Linear  # noqa: E402
 from cnnlib.losses import CrossEntropyLoss  # noqa: E402
 from cnnlib.models import course_cnn  # noqa: E402
 from cnnlib.optim import SGD  # noqa: E402
+from cnnlib.torch_bridge import to_torch  # noqa: E402
 from cnnlib.train import fit  # noqa: E402
 
 LR, MOMENTUM = 0.01, 0.9
@@ -144,20 +144,6 @@ def layer_times(X, y, batch_size, epochs=3):
     print(f"  layers total {total:.3f} ms per batch = {total * batches / 1e3:.3f} s per epoch\n")
 
 
-def make_torch(model):
-    """The same network in PyTorch, with cnnlib's initial weights copied in."""
-    import torch
-
-    nn = torch.nn
-    net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                        nn.Flatten(), nn.Linear(784, 10))
-    with torch.no_grad():
-        for ours, theirs in zip(model.parameters(), net.parameters(), strict=True):
-            theirs.copy_(torch.from_numpy(ours.data))
-    return net
-
-
 def torch_epoch(net, opt, X, y, batch_size, gen):
     import torch
 
@@ -225,7 +211,7 @@ def main(argv=None):
         opt = SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
         run = None
         if torch is not None:
-            net = make_torch(model)
+            net = to_torch(model)  # the same network, cnnlib's initial weights copied in
             topt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM)
             tX, ty, gen = torch.from_numpy(X), torch.from_numpy(y), torch.Generator().manual_seed(1)
             run = functools.partial(torch_epoch, net, topt, tX, ty, bs, gen)

@@ -1,6 +1,7 @@
 """pyproject.toml, requirements.txt and environment.yml name the same packages and versions;
-`import cnnlib` stays light (no matplotlib, no ipywidgets)."""
+`import cnnlib` stays light (no matplotlib, no ipywidgets); PyTorch stays optional."""
 
+import os
 import re
 import subprocess
 import sys
@@ -87,6 +88,11 @@ def test_numeric_modules_import_only_numpy():
                 assert top in allowed or top == "cnnlib", f"{path.name} imports {top} at top level"
 
 
+# Notebooks that docstrings may name before the notebook itself is merged (issue 14: notebook 08
+# is written on another branch); remove the entry when the notebook lands.
+COMING = {"notebooks/08_from_cnnlib_to_pytorch.ipynb"}
+
+
 def test_every_public_function_names_the_notebook_that_introduces_it():
     import importlib
     import inspect
@@ -104,7 +110,7 @@ def test_every_public_function_names_the_notebook_that_introduces_it():
             if obj.__module__ != module.__name__:
                 continue  # re-exported: checked where it is defined
             found = re.search(r"Introduced in (notebooks/[\w.]+\.ipynb)", inspect.getdoc(obj) or "")
-            if not found or not (ROOT / found.group(1)).exists():
+            if not found or not ((ROOT / found.group(1)).exists() or found.group(1) in COMING):
                 missing.append(f"{module.__name__}.{name}")
     assert not missing, "docstrings without 'Introduced in notebooks/NN_x.ipynb.': " + ", ".join(
         missing)
@@ -116,3 +122,37 @@ def test_the_python_floor_is_the_one_tested_and_documented():
     assert floor == ">=3.11", "tests/test_packaging.py needs tomllib: Python 3.11 or newer"
     assert "(3.11 or newer)" in (ROOT / "README.md").read_text()
     assert sys.version_info >= (3, 11)
+
+
+def test_pytorch_stays_optional(tmp_path):
+    """cnnlib.torch_bridge imports torch only when called; without torch, to_torch says how
+    to add it in one sentence."""
+    code = ("import sys, cnnlib, cnnlib.torch_bridge, cnnlib.layers, cnnlib.models;"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    code = ("import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
+            "from cnnlib.models import mlp\nfrom cnnlib.torch_bridge import to_torch\n"
+            "try:\n    to_torch(mlp())\nexcept ImportError as err:\n    print(err)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "to_torch needs PyTorch" in out.stdout and "make torch" in out.stdout
+
+
+def test_gold_tests_skip_without_torch_unless_required(tmp_path):
+    """Without torch, tests/test_vs_torch.py is skipped with one line saying how to add it;
+    with CNN_REQUIRE_TORCH=1 (CI) the skip becomes an error."""
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('torch hidden by the test')\n")
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "CNN_REQUIRE_TORCH": "0",
+           "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # no nbval, xdist, ...: a faster start
+    args = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+            str(ROOT / "tests" / "test_vs_torch.py")]
+    skipped = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "1 skipped" in skipped.stdout, skipped.stdout + skipped.stderr
+    assert "torch not installed: `make torch` adds the CPU build" in skipped.stdout
+    env["CNN_REQUIRE_TORCH"] = "1"
+    required = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env)
+    assert required.returncode != 0 and "CNN_REQUIRE_TORCH=1" in required.stdout, (
+        required.stdout + required.stderr)
