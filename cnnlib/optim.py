@@ -154,10 +154,13 @@ class Adam(Optimizer):
 def cosine_lr(lr, epochs, warmup=0.0, final_lr=0.0):
     """A cosine learning-rate schedule: ``schedule(t) -> lr`` for t in epochs (0 <= t <= epochs).
 
-    Rises linearly from 0 to ``lr`` over the first ``warmup`` epochs (may be fractional),
-    then follows half a cosine down to ``final_lr`` at t = epochs::
+    Rises linearly from ``lr / 1000`` (not 0: a first step of size 0 would be wasted) to
+    ``lr`` over the first ``warmup`` epochs (may be fractional), then follows half a cosine
+    down to ``final_lr`` at t = epochs::
 
-        lr(t) = final_lr + (lr - final_lr) * (1 + cos(pi * (t - warmup) / (epochs - warmup))) / 2
+        warm-up:  lr(t) = lr * (0.001 + 0.999 * t / warmup)            (t < warmup)
+        then:     lr(t) = final_lr + (lr - final_lr) * (1 + cos(pi * u)) / 2,
+                  u = (t - warmup) / (epochs - warmup)
 
     ``fit`` calls it before every batch with the fractional epoch t = epoch + batch / batches.
     Introduced in notebooks/07_full_cnn.ipynb.
@@ -170,7 +173,7 @@ def cosine_lr(lr, epochs, warmup=0.0, final_lr=0.0):
 
     def schedule(t):
         if t < warmup:
-            return lr * (t + 1e-3) / warmup
+            return lr * (1e-3 + (1 - 1e-3) * t / warmup)
         frac = min(max((t - warmup) / (epochs - warmup), 0.0), 1.0)
         return final_lr + (lr - final_lr) * 0.5 * (1.0 + math.cos(math.pi * frac))
 
