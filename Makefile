@@ -14,11 +14,12 @@ JOBS   ?= 2
 # JupyterLab refuses to start as root unless told it may
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: lab test unit notebooks lint browser screenshots bench clean help
+.PHONY: lab test unit notebooks lint browser site screenshots bench clean help
 
 help:
 	@echo "make lab          open the course in JupyterLab (creates .venv on first use)"
 	@echo "make test         unit tests + every notebook (nbval) + explorer sweeps + browser tests + lint"
+	@echo "make site         build the executed course as a static website in build/site/"
 	@echo "make screenshots  regenerate docs/images/ from a real JupyterLab in headless Chromium"
 	@echo "make bench        run the benchmarks in benchmarks/"
 	@echo "make clean        remove .venv and caches"
@@ -30,9 +31,13 @@ $(VENV)/.stamp-lab: pyproject.toml requirements.txt | $(PY)
 	$(PIP) install --quiet -e ".[notebooks]"
 	@touch $@
 
-$(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
-	$(PIP) install --quiet -e ".[notebooks,test,browser]"
+$(VENV)/.stamp-site: pyproject.toml requirements.txt | $(PY)
+	$(PIP) install --quiet -e ".[notebooks,site]"
 	@touch $@ $(VENV)/.stamp-lab
+
+$(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
+	$(PIP) install --quiet -e ".[notebooks,test,browser,site]"
+	@touch $@ $(VENV)/.stamp-lab $(VENV)/.stamp-site
 
 lab: $(VENV)/.stamp-lab
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG)
@@ -59,6 +64,12 @@ notebooks: $(VENV)/.stamp-test
 
 browser: $(VENV)/.stamp-test
 	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider -m browser -rs tests/browser
+
+# build/site/: every notebook executed afresh and exported as a static website (website/build.py).
+# Offline: MathJax, styles and pictures are served from the site itself. SITE_JOBS=N notebooks
+# run side by side (default 2).
+site: $(VENV)/.stamp-site
+	$(PY) website/build.py --out build/site
 
 # docs/images/: each explorer as a learner sees it, in real JupyterLab + headless Chromium
 screenshots: $(VENV)/.stamp-test
