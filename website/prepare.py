@@ -110,7 +110,8 @@ def widget_snapshot(model_id: str, state: dict) -> str:
     if not body:
         body = '<p>(a widget: open the notebook to see it)</p>'
     return (f'<div class="site-widget">{body}<p class="site-widget-note">A live widget in the '
-            f'notebook, shown here as it was at the end of the run.</p></div>')
+            f'notebook, shown here as it was at the end of the run: its controls do not move '
+            f'on a static page.</p></div>')
 
 
 _LINK = re.compile(r"(!?\[[^\]]*\]\(|href=\"|src=\")([^)\"\s]+)")

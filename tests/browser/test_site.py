@@ -60,6 +60,11 @@ COLLECT_JS = """async () => {
 }"""
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # no line per request in the test output
+        pass
+
+
 def _unavailable(reason: str):
     if os.environ.get("CNN_REQUIRE_BROWSER") == "1":
         pytest.fail(f"CNN_REQUIRE_BROWSER=1: the site test must run here. {reason}",
@@ -103,8 +108,7 @@ def visits(site_dir):
         _unavailable(reason)
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    handler.log_message = lambda *args: None
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
