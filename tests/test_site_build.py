@@ -18,8 +18,11 @@ WEBSITE = ROOT / "website"
 def _load(name):
     spec = importlib.util.spec_from_file_location(f"cnn_site_{name}", WEBSITE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(WEBSITE))
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(WEBSITE))  # as when website/build.py runs as a script
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(WEBSITE))
     return module
 
 

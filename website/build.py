@@ -29,12 +29,10 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
+from prepare import ASSETS, prepare  # website/ is on sys.path: this file is run as a script
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from prepare import ASSETS, prepare  # noqa: E402
 
 COURSE_TITLE = "CNNs from scratch"
 BRANCH = "main"
