@@ -15,12 +15,13 @@ JOBS   ?= 2
 # JupyterLab refuses to start as root unless told it may
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--ServerApp.allow_root=True,)
 
-.PHONY: lab torch test unit notebooks lint browser screenshots bench clean help
+.PHONY: lab torch test unit notebooks lint browser site screenshots bench clean help
 
 help:
 	@echo "make lab          open the course in JupyterLab (creates .venv on first use)"
 	@echo "make torch        add PyTorch (CPU build) for notebook 08"
 	@echo "make test         unit tests + every notebook (nbval) + explorer sweeps + browser tests + lint"
+	@echo "make site         build the executed course as a static website in build/site/"
 	@echo "make screenshots  regenerate docs/images/ from a real JupyterLab in headless Chromium"
 	@echo "make bench        run the benchmarks in benchmarks/"
 	@echo "make clean        remove .venv and caches"
@@ -32,9 +33,13 @@ $(VENV)/.stamp-lab: pyproject.toml requirements.txt | $(PY)
 	$(PIP) install --quiet -e ".[notebooks]"
 	@touch $@
 
-$(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
-	$(PIP) install --quiet -e ".[notebooks,test,browser]"
+$(VENV)/.stamp-site: pyproject.toml requirements.txt | $(PY)
+	$(PIP) install --quiet -e ".[notebooks,site]"
 	@touch $@ $(VENV)/.stamp-lab
+
+$(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
+	$(PIP) install --quiet -e ".[notebooks,test,browser,site]"
+	@touch $@ $(VENV)/.stamp-lab $(VENV)/.stamp-site
 
 # PyTorch for notebook 08, the gold-model tests (tests/test_vs_torch.py) and bench_training.py:
 # the CPU-only build (~200 MB; the default Linux wheel on PyPI pulls GBs of CUDA libraries).
@@ -76,6 +81,12 @@ notebooks: $(VENV)/.stamp-test
 
 browser: $(VENV)/.stamp-test
 	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider -m browser -rs tests/browser
+
+# build/site/: every notebook executed afresh and exported as a static website (website/build.py).
+# Offline: MathJax, styles and pictures are served from the site itself. SITE_JOBS=N notebooks
+# run side by side (default 2).
+site: $(VENV)/.stamp-site
+	$(PY) website/build.py --out build/site
 
 # docs/images/: each explorer as a learner sees it, in real JupyterLab + headless Chromium
 screenshots: $(VENV)/.stamp-test

@@ -18,6 +18,7 @@ card in the image: a learner never sees a traceback. CSS classes for browser tes
 
 from __future__ import annotations
 
+import base64
 import html
 import time
 
@@ -113,11 +114,20 @@ class Explorer:
         self.last_update_seconds = time.perf_counter() - start
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus a still of the picture as it is *now* (``image/png``) and the
+        settings and status line (metadata ``cnnlib``): what a page that cannot run widgets
+        (the course website, GitHub) shows instead. Front-ends with widgets show the widget."""
+        data = self.widget._repr_mimebundle_(**kwargs)
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.values.items())
+        data["text/plain"] = f"{type(self).__name__}({settings})"
+        data["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        meta = {"cnnlib": {"explorer": type(self).__name__, "title": self.title,
+                           "settings": settings, "status": self.status.value}}
+        return data, meta
 
     def display(self):
         """Show the explorer in the notebook (also happens when it is a cell's last value)."""
         from IPython.display import display
 
-        display(self.widget)
+        display(self)
         return None
