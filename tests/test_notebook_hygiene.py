@@ -43,7 +43,10 @@ def test_course_shape(name):
     code = [source(c) for c in cells if c["cell_type"] == "code"]
     text = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
     assert source(cells[0]).startswith("# "), "the first cell is the title"
-    assert "import cnnlib" in code[0], "the first code cell is the setup cell"
+    assert "colab.research.google.com" in source(cells[0]), "the title has the Colab link"
+    first = next(c for c in cells if c["cell_type"] == "code")
+    assert "colab-setup" in first["metadata"].get("tags", []), "the first code cell: Colab set-up"
+    assert "import cnnlib" in code[1], "the second code cell is the setup cell"
     assert not any(re.search(r"sys\.path", c) for c in code), "no sys.path hacks"
     assert not any(re.search(r"open\(|np\.load\(|\.\./data", c) for c in code), "data via cnnlib.data"
     if name != "00_start_here":
@@ -55,6 +58,16 @@ def test_course_shape(name):
         assert re.search(r"^## .*Summary", text, re.M | re.I)
         assert re.search(r"^## Exercises", text, re.M)
     assert re.search(r"you will learn", text, re.I)
+
+
+def test_colab_cells_and_badges_are_in_sync_with_the_repository_address():
+    """The Colab set-up cells and the Colab/Binder links come from pyproject.toml's address."""
+    import subprocess
+    import sys
+
+    script = NOTEBOOKS.parent / "scripts" / "sync_setup_cells.py"
+    out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_exercise_cells_are_in_sync_with_cnnlib_exercises():
