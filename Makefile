@@ -34,7 +34,15 @@ $(VENV)/.stamp-test: pyproject.toml requirements.txt | $(PY)
 	$(PIP) install --quiet -e ".[notebooks,test,browser]"
 	@touch $@ $(VENV)/.stamp-lab
 
-lab: $(VENV)/.stamp-lab
+# JupyterLab (and Notebook 7) read <venv>/share/jupyter/lab/settings/overrides.json: the course's
+# copy turns off the "get notified about official Jupyter news?" prompt and the update check.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): scripts/jupyterlab_overrides.json
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+lab: $(VENV)/.stamp-lab $(LAB_OVERRIDES)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG)
 
 lint: $(VENV)/.stamp-test
