@@ -9,7 +9,9 @@ A fork changes that one address in pyproject.toml and runs this script. The scri
 - in each notebook, the first code cell (tagged "colab-setup"): inserted before the first code
   cell when missing, rewritten when it differs;
 - in each notebook's first markdown cell (the title), the line of links right after the title;
-- in README.md, the line of badges right after the first heading.
+- in README.md, the line of badges right after the first heading, and the repository's address
+  wherever README.md spells it (the clone and pip commands): the old address is read from the
+  old badge line.
 Everything else is left as it is (cell ids are renumbered 0, 1, 2... as nbstripout does).
 Idempotent; uses only the standard library.
 """
@@ -96,6 +98,17 @@ def badges_line(url: str) -> str:
             f"[![Launch on Binder](https://mybinder.org/badge_logo.svg)]({binder_url(url, first)})")
 
 
+def with_address(text: str, url: str) -> str:
+    """``text`` with the address its Colab badge points to replaced by ``url``'s, everywhere."""
+    old = re.search(r"colab\.research\.google\.com/github/([^/\s]+/[^/\s]+)/blob/", text)
+    new = github_path(url)
+    if not old or old.group(1) == new:
+        return text
+    for prefix in ("github.com/", "/github/", "/gh/"):
+        text = text.replace(f"{prefix}{old.group(1)}", f"{prefix}{new}")
+    return text
+
+
 def _source(cell) -> str:
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else src
@@ -158,7 +171,7 @@ def main(argv=None) -> int:
                             + "\n", encoding="utf-8")
     readme = args.root / "README.md"
     text = readme.read_text(encoding="utf-8")
-    new_text = with_line_after_title(text, badges_line(url), BADGES_START)
+    new_text = with_line_after_title(with_address(text, url), badges_line(url), BADGES_START)
     if new_text != text:
         stale.append("README.md")
         if not args.check:
