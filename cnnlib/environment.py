@@ -15,6 +15,8 @@ from importlib import metadata
 
 from . import __version__
 
+__all__ = ["ADVICE", "FLOORS", "as_tuple", "front_end", "problems", "report", "version_of"]
+
 # the oldest versions the course is tested with (pyproject.toml; tests/test_environment.py)
 FLOORS = {"numpy": "1.24", "matplotlib": "3.7", "ipywidgets": "7.7.1"}
 PYTHON_FLOOR = (3, 10)
@@ -68,7 +70,10 @@ def front_end(environ=None, modules=None, platform: str | None = None) -> str:
 
 
 def version_of(package: str) -> str | None:
-    """The installed version of ``package`` (its distribution name), or None when absent."""
+    """The installed version of ``package`` (its distribution name), or None when absent.
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
@@ -76,7 +81,10 @@ def version_of(package: str) -> str | None:
 
 
 def as_tuple(version: str) -> tuple[int, ...]:
-    """'7.7.1' -> (7, 7, 1); '2.1.0rc1' -> (2, 1, 0): the leading number of each part."""
+    """'7.7.1' -> (7, 7, 1); '2.1.0rc1' -> (2, 1, 0): the leading number of each part.
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
     parts = []
     for part in version.split(".")[:3]:
         digits = ""
@@ -93,7 +101,10 @@ def as_tuple(version: str) -> tuple[int, ...]:
 
 
 def problems() -> list[str]:
-    """What is missing or too old in this kernel, each with the command that fixes it."""
+    """What is missing or too old in this kernel, each with the command that fixes it.
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
     found = []
     if sys.version_info[:2] < PYTHON_FLOOR:
         found.append(f"Python {sys.version.split()[0]} is too old: the course needs "
@@ -108,7 +119,10 @@ def problems() -> list[str]:
 
 
 def report() -> str:
-    """The lines notebook 00 prints: versions, where cnnlib comes from, the front end."""
+    """The lines notebook 00 prints: versions, where cnnlib comes from, the front end.
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
     where = front_end()
     lines = [f"{'Python':<12}{sys.version.split()[0]}  ({sys.executable})"]
     for package in FLOORS:
