@@ -59,7 +59,7 @@ test: lint
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -rs tests notebooks
 
 unit: $(VENV)/.stamp-test
-	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) -p no:cacheprovider -m "not browser" tests
+	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) -p no:cacheprovider -m "not browser and not install" tests
 
 notebooks: $(VENV)/.stamp-test
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
