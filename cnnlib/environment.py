@@ -15,11 +15,11 @@ from importlib import metadata
 
 from . import __version__
 
-__all__ = ["ADVICE", "FLOORS", "as_tuple", "front_end", "problems", "report", "version_of"]
+__all__ = ["ADVICE", "FLOORS", "as_tuple", "front_end", "problems", "python_floor", "report",
+           "version_of"]
 
 # the oldest versions the course is tested with (pyproject.toml; tests/test_environment.py)
 FLOORS = {"numpy": "1.24", "matplotlib": "3.7", "ipywidgets": "7.7.1"}
-PYTHON_FLOOR = (3, 10)
 
 ADVICE = {
     "Colab": ("The first code cell installed cnnlib (with its data) from the course's "
@@ -41,6 +41,18 @@ ADVICE = {
     "plain Python": ("Not a notebook: the computations work, the explorers need a notebook "
                      "front end."),
 }
+
+
+def python_floor() -> tuple[int, ...]:
+    """The oldest Python the installed cnnlib accepts (its Requires-Python), e.g. (3, 10).
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
+    try:
+        spec = metadata.metadata("cnnlib").get("Requires-Python") or ""
+    except metadata.PackageNotFoundError:
+        spec = ""
+    return as_tuple(spec.strip().removeprefix(">=").strip()) or (3, 10)
 
 
 def front_end(environ=None, modules=None, platform: str | None = None) -> str:
@@ -106,9 +118,10 @@ def problems() -> list[str]:
     Introduced in notebooks/00_start_here.ipynb.
     """
     found = []
-    if sys.version_info[:2] < PYTHON_FLOOR:
+    floor = python_floor()
+    if sys.version_info[:len(floor)] < floor:
         found.append(f"Python {sys.version.split()[0]} is too old: the course needs "
-                     f"{'.'.join(map(str, PYTHON_FLOOR))} or newer.")
+                     f"{'.'.join(map(str, floor))} or newer.")
     for package, floor in FLOORS.items():
         have = version_of(package)
         if have is None or as_tuple(have) < as_tuple(floor):
@@ -124,7 +137,8 @@ def report() -> str:
     Introduced in notebooks/00_start_here.ipynb.
     """
     where = front_end()
-    lines = [f"{'Python':<12}{sys.version.split()[0]}  ({sys.executable})"]
+    lines = [f"{'Python':<12}{sys.version.split()[0]}  ({sys.executable}; needs >= "
+             f"{'.'.join(map(str, python_floor()))})"]
     for package in FLOORS:
         lines.append(f"{package:<12}{version_of(package) or 'MISSING'}  (needs >= "
                      f"{FLOORS[package]})")

@@ -47,11 +47,14 @@ def test_floors_are_pyprojects():
     text = (ROOT / "pyproject.toml").read_text()
     for package, floor in env.FLOORS.items():
         assert f'"{package}>={floor},' in text, f"pyproject.toml: {package}>={floor}"
-    assert f'requires-python = ">={".".join(map(str, env.PYTHON_FLOOR))}"' in text
+    assert f'requires-python = ">={".".join(map(str, env.python_floor()))}"' in text
 
 
 def test_no_problems_here_and_old_or_missing_packages_are_explained(monkeypatch):
     assert env.problems() == []
+    monkeypatch.setattr(env, "python_floor", lambda: (4, 0))
+    assert env.problems()[0].endswith("the course needs 4.0 or newer."), env.problems()
+    monkeypatch.setattr(env, "python_floor", lambda: (3, 10))
     versions = {"numpy": "2.0.0", "matplotlib": None, "ipywidgets": "7.6.5"}
     monkeypatch.setattr(env, "version_of", versions.get)
     found = env.problems()
