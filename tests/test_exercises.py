@@ -604,7 +604,7 @@ def test_fact_gradient_check_step_size():
 
 
 def test_fact_effective_receptive_field_grows_like_a_square_root():
-    from cnnlib.erf import effective_receptive_field, erf_spread
+    from cnnlib.effective_rf import effective_receptive_field, erf_spread
 
     def spread(depth):
         return erf_spread(effective_receptive_field(depth, 3, size=41, n_inputs=1, n_inits=16,
