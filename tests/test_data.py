@@ -1,17 +1,21 @@
-"""cnnlib.data: shapes, dtypes, ranges, the split, checksums, independence from the cwd."""
+"""cnnlib.data: shapes, dtypes, ranges, the split, checksums, independence from the cwd, the
+restore hint for a clone and for a pip install. (A wheel installed in a fresh venv:
+tests/test_install.py.)"""
 
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from cnnlib import data
 
-README = Path(data.DATA_DIR) / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "data" / "README.md"
 
 
 def test_mnist_shapes_dtypes_ranges():
@@ -57,20 +61,72 @@ def _copy_data(tmp_path):
     return target
 
 
-def test_corrupted_file_is_refused_with_restore_hint(tmp_path):
-    target = _copy_data(tmp_path)
+def _corrupt(target):
     raw = bytearray((target / "mnist_subset.npz").read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     (target / "mnist_subset.npz").write_bytes(bytes(raw))
-    with pytest.raises(OSError, match=r"corrupted[\s\S]*git checkout -- data/mnist_subset.npz"):
+
+
+def test_the_data_files_are_inside_the_package():
+    assert Path(str(data.DATA_DIR)) == ROOT / "cnnlib" / "data_files"
+    assert data.PACKAGE_DIR == "cnnlib/data_files"
+
+
+def test_make_data_writes_where_the_loader_reads():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_data", ROOT / "scripts" / "make_data.py")
+    make_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_data)  # defines paths and functions; main() is not run
+    assert make_data.DATA.resolve() == Path(str(data.DATA_DIR)).resolve()
+
+
+def test_in_a_clone_corrupted_file_is_refused_with_git_checkout_hint(tmp_path):
+    assert data._clone_root() == ROOT, "the tests run in a clone"
+    target = _copy_data(tmp_path)
+    _corrupt(target)
+    with pytest.raises(OSError, match=r"corrupted[\s\S]*"
+                       r"git checkout -- cnnlib/data_files/mnist_subset.npz"):
         data.load_mnist(data_dir=target)
 
 
-def test_missing_file_is_refused_with_restore_hint(tmp_path):
+def test_in_a_clone_missing_file_is_refused_with_git_checkout_hint(tmp_path):
     target = _copy_data(tmp_path)
     (target / "images" / "coffee.npz").unlink()
-    with pytest.raises(FileNotFoundError, match="git checkout -- data/images/coffee.npz"):
+    with pytest.raises(FileNotFoundError,
+                       match="git checkout -- cnnlib/data_files/images/coffee.npz"):
         data.load_image("coffee", data_dir=target)
+
+
+@pytest.mark.parametrize("direct_url, source", [
+    ('{"url": "https://github.com/someone/cnn-course", "vcs_info": {"vcs": "git", '
+     '"commit_id": "abc123"}}', "git+https://github.com/someone/cnn-course@abc123"),
+    ('{"url": "file:///tmp/dist/cnnlib-0.1.0-py3-none-any.whl", "archive_info": {}}',
+     "/tmp/dist/cnnlib-0.1.0-py3-none-any.whl"),
+    (None, "git+https://github.com/OWNER/cnn-course"),  # from an index: the repository's URL
+])
+def test_in_a_pip_install_the_hint_is_the_reinstall_command(tmp_path, monkeypatch, direct_url,
+                                                            source):
+    class Dist:  # what importlib.metadata knows about a cnnlib installed by pip
+        metadata = SimpleNamespace(
+            get_all=lambda key: ["Repository, https://github.com/OWNER/cnn-course"])
+
+        def read_text(self, name):
+            return direct_url if name == "direct_url.json" else None
+
+    monkeypatch.setattr(data, "_clone_root", lambda: None)
+    monkeypatch.setattr(data.metadata, "distribution", lambda name: Dist())
+    target = _copy_data(tmp_path)
+    (target / "images" / "coffee.npz").unlink()
+    with pytest.raises(FileNotFoundError) as missing:
+        data.load_image("coffee", data_dir=target)
+    _corrupt(target)
+    with pytest.raises(OSError, match="corrupted") as corrupted:
+        data.load_mnist(data_dir=target)
+    for err in (missing, corrupted):
+        text = str(err.value)
+        assert "git checkout" not in text
+        assert f'-m pip install --force-reinstall --no-deps "{source}"' in text, text
 
 
 def test_loads_from_any_working_directory(tmp_path):
@@ -84,6 +140,12 @@ def test_readme_lists_every_checksum():
     text = README.read_text()
     for rel, digest in data.SHA256.items():
         assert rel in text and digest in text, f"data/README.md must list {rel} and its sha256"
+
+
+def test_the_licence_notice_inside_the_package_names_every_file():
+    text = (Path(str(data.DATA_DIR)) / "README.md").read_text()
+    for rel in data.SHA256:
+        assert f"`{rel}`" in text, f"cnnlib/data_files/README.md must give the licence of {rel}"
 
 
 def test_npz_files_hold_no_pickles():

@@ -43,7 +43,10 @@ def test_course_shape(name):
     code = [source(c) for c in cells if c["cell_type"] == "code"]
     text = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
     assert source(cells[0]).startswith("# "), "the first cell is the title"
-    assert "import cnnlib" in code[0], "the first code cell is the setup cell"
+    assert "colab.research.google.com" in source(cells[0]), "the title has the Colab link"
+    first = next(c for c in cells if c["cell_type"] == "code")
+    assert "colab-setup" in first["metadata"].get("tags", []), "the first code cell: Colab set-up"
+    assert "import cnnlib" in code[1], "the second code cell is the setup cell"
     assert not any(re.search(r"sys\.path", c) for c in code), "no sys.path hacks"
     assert not any(re.search(r"open\(|np\.load\(|\.\./data", c) for c in code), "data via cnnlib.data"
     if name != "00_start_here":
@@ -55,6 +58,37 @@ def test_course_shape(name):
         assert re.search(r"^## .*Summary", text, re.M | re.I)
         assert re.search(r"^## Exercises", text, re.M)
     assert re.search(r"you will learn", text, re.I)
+
+
+def _minutes(table_text):
+    """{'00': 10, ...} from the rows of a course-map table: | NN | ... | N min | ..."""
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^\| (\d\d) \|.*?\| (\d+) min \|", table_text, re.M)}
+
+
+def test_time_estimates_agree_between_headers_course_map_and_readme():
+    """Each notebook's '**Time:** about N minutes' = notebook 00's course map = README's."""
+    course_map = _minutes("\n".join(source(c) for c in load("00_start_here")["cells"]
+                                    if c["cell_type"] == "markdown"))
+    readme = _minutes((NOTEBOOKS.parent / "README.md").read_text())
+    assert course_map == readme, f"notebook 00's map {course_map} != README's {readme}"
+    headers = {}
+    for name in PRESENT:
+        found = re.search(r"\*\*Time:\*\* about (\d+) min", source(load(name)["cells"][0]))
+        assert found, f"{name}: the title cell gives '**Time:** about N minutes'"
+        headers[name[:2]] = int(found.group(1))
+    differ = {k: (v, course_map.get(k)) for k, v in headers.items() if course_map.get(k) != v}
+    assert not differ, f"notebook header vs course map (minutes): {differ}"
+
+
+def test_colab_cells_and_badges_are_in_sync_with_the_repository_address():
+    """The Colab set-up cells and the Colab/Binder links come from pyproject.toml's address."""
+    import subprocess
+    import sys
+
+    script = NOTEBOOKS.parent / "scripts" / "sync_setup_cells.py"
+    out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_exercise_cells_are_in_sync_with_cnnlib_exercises():

@@ -275,6 +275,25 @@ class JupyterServer:
         return f"{self.base_url}/{ui}/tree/{notebook}?token={self.token}&reset"
 
 
+class NotebookServer(JupyterServer):
+    """``python -m notebook`` (Notebook 7, what ``jupyter notebook`` starts) on the same terms;
+    notebooks open in its single-document interface at ``/notebooks/<name>``."""
+
+    def command(self) -> list[str]:
+        lab_only = ("--LabApp.", "--ServerApp.terminals_enabled")
+        cmd = [c for c in super().command() if not c.startswith(lab_only)]
+        cmd[1:3] = ["-m", "notebook"]
+        return cmd + [
+            f"--JupyterNotebookApp.user_settings_dir={self.workdir / 'user-settings'}",
+            f"--JupyterNotebookApp.workspaces_dir={self.workdir / 'workspaces'}",
+            "--JupyterNotebookApp.expose_app_in_browser=True",
+            "--ServerApp.terminals_enabled=False",
+        ]
+
+    def url(self, notebook: str, ui: str = "notebooks") -> str:
+        return f"{self.base_url}/{ui}/{notebook}?token={self.token}"
+
+
 def launch_browser(pw, chromium: str, profile_dir: Path, width: int = 1280, height: int = 1000):
     """A Chromium context with a fresh profile (Playwright's launch_persistent_context)."""
     home = profile_dir / "home"
