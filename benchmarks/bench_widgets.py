@@ -21,6 +21,7 @@ import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 
 from cnnlib.widgets import EXPLORERS  # noqa: E402
+from cnnlib.widgets.base import NumberCell, parse_number  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -48,8 +49,9 @@ def cycle_values(control, n):
         vals = list(control._options_values)
     elif isinstance(control, widgets.Checkbox | widgets.ToggleButton):
         vals = [not control.value, control.value]
-    elif isinstance(control, widgets.FloatText | widgets.BoundedFloatText):
-        vals = [control.value, control.value + 1.0, control.value - 0.5, control.value + 2.0]
+    elif isinstance(control, NumberCell):  # a number typed as text
+        v = parse_number(control.value)
+        vals = [f"{x:g}" for x in (v, v + 1.0, v - 0.5, v + 2.0)]
     else:
         return []
     if len(vals) < 2:
@@ -73,7 +75,7 @@ def bench(explorer, name, n):
     for cname, control in explorer.controls.items():
         if control.disabled:
             continue
-        if isinstance(control, widgets.FloatText | widgets.BoundedFloatText):
+        if isinstance(control, NumberCell):
             if seen_text:  # one editable cell stands for all of a grid
                 continue
             seen_text = True

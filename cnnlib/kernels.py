@@ -14,7 +14,8 @@ Every kernel is a float64 ``(K, K)`` array, used with cross-correlation (as in P
 * ``laplacian``  sum of second differences; zero on flat regions and on linear ramps.
 * ``emboss``     a diagonal ramp from -2 to 2 plus the identity: a relief look.
 
-Smoothing kernels sum to 1 (keep brightness); derivative kernels sum to 0 (flat -> 0).
+Kernels that sum to 1 keep the brightness (identity, blurs, sharpen, emboss: a flat region
+stays as bright as it was); derivative kernels sum to 0 (a flat region -> 0).
 Introduced in notebooks/02_convolution.ipynb.
 """
 

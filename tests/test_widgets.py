@@ -1,11 +1,13 @@
-"""Explorers: a generic sweep of every control of every registered explorer, then specific
-checks of the state computed by the explorers of notebooks 01-03.
+"""Explorers: a generic sweep of every control of every registered explorer, the Explorer
+base class (one redraw per change, reactions, quiet()), then specific checks of the
+ActivationExplorer, SlidingWindowStepper and ShapeExplorer (the KernelSandbox has its own
+file, test_kernel_sandbox.py).
 
-The sweep builds each explorer of ``cnnlib.widgets.EXPLORERS`` with no arguments (skipped,
-with the reason, while its module does not exist yet) and, for every control, sets every
-value of its range (or edges plus evenly spaced values), checking that nothing raises, the
-image is PNG bytes, the state is filled (or the error explains itself) and the picture
-differs between the two edges of the control.
+The sweep builds each explorer of ``cnnlib.widgets.EXPLORERS`` with no arguments and, for every
+control, sets every value of its range (or edges plus evenly spaced values), checking that
+nothing raises, the image is PNG bytes, the state is filled (or the error explains itself),
+each change redraws exactly once (set from Python, or changed as the browser does) and the
+picture differs between the two edges of the control.
 
 Conventions an explorer must follow to pass: a control that has no effect in the current
 state is ``disabled`` (it is then only set, not compared); defaults are restored exactly by
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -24,28 +27,30 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlib import conv, shapes  # noqa: E402
-from cnnlib.kernels import KERNEL_NAMES, get_kernel  # noqa: E402
 from cnnlib.widgets import EXPLORERS  # noqa: E402
+from cnnlib.widgets.base import Explorer, NumberCell  # noqa: E402
 
 PNG = b"\x89PNG"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(name: str):
-    """The explorer ``name`` built with no arguments, or a pytest skip saying why not."""
-    module_name = f"cnnlib.widgets.{EXPLORERS[name]}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            pytest.skip(f"{module_name} does not exist yet")
-        raise
-    cls = getattr(module, name, None)
-    if cls is None:
-        pytest.skip(f"{module_name} does not define {name} yet")
-    try:
-        return cls()
-    except TypeError as exc:
-        pytest.skip(f"{name} cannot be built without arguments: {exc}")
+    """The explorer ``name`` of the registry, built with no arguments."""
+    module = importlib.import_module(f"cnnlib.widgets.{EXPLORERS[name]}")
+    return getattr(module, name)()
+
+
+def count_redraws(explorer) -> list:
+    """Make ``explorer`` record each real redraw (a call of compute) in the returned list."""
+    calls = []
+    compute = explorer.compute
+
+    def counting(**values):
+        calls.append(values)
+        return compute(**values)
+
+    explorer.compute = counting
+    return calls
 
 
 def sweep_values(control) -> list:
@@ -65,6 +70,8 @@ def sweep_values(control) -> list:
         return [(lo, lo), (lo, mid), (mid, hi), (hi, hi)] if lo < hi else [(lo, hi)]
     if isinstance(control, widgets.Checkbox | widgets.ToggleButton):
         return [False, True]
+    if isinstance(control, NumberCell):  # a number typed as text
+        return ["-1", "0.5", "2"]
     if hasattr(control, "_options_values"):  # Dropdown, ToggleButtons, RadioButtons, Select
         return list(control._options_values)
     if isinstance(control, widgets.FloatText | widgets.BoundedFloatText):
@@ -96,6 +103,7 @@ def test_sweep_every_control(name):
     explorer = build(name)
     defaults = explorer.values
     check_after_set(explorer, f"{name}()")
+    redraws = count_redraws(explorer)
     for cname, control in explorer.controls.items():
         if control.disabled:  # e.g. a hidden kernel cell: setting it must not break anything
             for value in sweep_values(control)[:: max(len(sweep_values(control)) - 1, 1)]:
@@ -106,8 +114,16 @@ def test_sweep_every_control(name):
         values = sweep_values(control)
         pngs = []
         for value in values:
+            redraws.clear()
             explorer.set(**{cname: value})
+            assert len(redraws) == 1, f"{name}.set({cname}={value!r}) redrew {len(redraws)} times"
             pngs.append(check_after_set(explorer, f"{name}.{cname}={value!r}"))
+        for value in values[::-1][1:]:  # back again, as the browser changes a control
+            redraws.clear()
+            control.value = value
+            assert len(redraws) == 1, \
+                f"{name}: {cname} changed to {value!r} in the page redrew {len(redraws)} times"
+            check_after_set(explorer, f"{name}.{cname}={value!r} (in the page)")
         if len(values) > 1:
             assert pngs[0] != pngs[-1], \
                 f"{name}: the picture is the same at both edges of {cname} ({values[0]!r}, " \
@@ -125,6 +141,104 @@ def test_css_classes_and_set_rejects_unknown(name):
     assert "cnn-plot" in explorer.image._dom_classes
     with pytest.raises(ValueError, match="unknown control"):
         explorer.set(no_such_control=1)
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_registry_names_the_module_that_defines_each_explorer(name):
+    import cnnlib.widgets
+
+    module = importlib.import_module(f"cnnlib.widgets.{EXPLORERS[name]}")
+    assert getattr(module, name) is getattr(cnnlib.widgets, name)
+    assert issubclass(getattr(module, name), Explorer)
+
+
+# --------------------------------------------------------------------- Explorer base
+class Pair(Explorer):
+    """Two sliders; b's range follows a (a reaction), a checkbox c is disabled when a == 0."""
+
+    def __init__(self):
+        self.draws = 0
+        self.reacted = []
+        super().__init__()
+
+    def _make_controls(self):
+        a = widgets.IntSlider(value=2, min=0, max=5)
+        b = widgets.IntSlider(value=1, min=0, max=2)
+        a.value = 3  # a change while building: nothing is wired yet, nothing may run
+        return {"a": a, "b": b, "c": widgets.Checkbox(value=False)}
+
+    def _reactions(self):
+        return {"a": self._on_a, "b": self._on_b}
+
+    def _on_a(self, change):
+        self.reacted.append("a")
+        self.controls["b"].value = min(self.controls["b"].value, change["new"])
+        self.controls["b"].max = change["new"]
+        self.controls["c"].disabled = change["new"] == 0
+
+    def _on_b(self, change):
+        self.reacted.append("b")  # only when b is changed directly, not by _on_a
+
+    def compute(self, a, b, c):
+        return {"a": a, "b": b, "c": c}
+
+    def draw(self, state):
+        from cnnlib.plotting.core import new_figure
+
+        self.draws += 1
+        return new_figure(1, 1)
+
+
+def test_explorer_wires_controls_after_they_exist_and_draws_once():
+    e = Pair()
+    assert e.draws == 1 and e.state == {"a": 3, "b": 1, "c": False} and e.reacted == []
+    e.controls["a"].value = 0  # as in the page: the reaction moves b, then one redraw
+    assert e.draws == 2 and e.state["b"] == 0 and e.controls["c"].disabled
+    assert e.reacted == ["a"]  # b was changed by a reaction: b's own reaction did not run
+    e.controls["b"].value = 0  # no change: no redraw
+    assert e.draws == 2
+    e.set(a=5, b=4, c=True)  # from Python: several values, one redraw
+    assert e.draws == 3 and e.state == {"a": 5, "b": 4, "c": True}
+    assert e.reacted == ["a", "a", "b"]
+    e.set()
+    assert e.draws == 4  # set() always redraws once
+
+
+def test_quiet_batches_changes_into_one_redraw_even_nested():
+    e = Pair()
+    with e.quiet():
+        e.controls["a"].value = 4
+        with e.quiet():
+            e.controls["b"].value = 3
+            e.update()  # inside quiet(): only noted
+        assert e.draws == 1
+    assert e.draws == 2 and e.state == {"a": 4, "b": 3, "c": False}
+    with e.quiet():
+        pass  # nothing changed: no redraw
+    assert e.draws == 2
+    with pytest.raises(RuntimeError), e.quiet():
+        e.controls["a"].value = 1
+        raise RuntimeError("boom")
+    e.controls["a"].value = 2  # quiet() unwound: changes redraw again
+    assert e.draws == 3 and e.state["a"] == 2
+
+
+def test_no_hand_written_reentrancy_guards_left():
+    """One helper (Explorer.quiet and the base's wiring), not copies of the old guards."""
+    for path in sorted((ROOT / "cnnlib" / "widgets").glob("*.py")):
+        text = path.read_text()
+        for old in ("self._batch", "_filling", "self._quiet ", "self._quiet=",
+                    'hasattr(self, "controls")', ".observe("):
+            if old == ".observe(" and path.name == "base.py":
+                continue  # the base wires every control, once
+            assert old not in text, f"{path.name} still has {old!r}"
+
+
+@pytest.mark.parametrize("package", ["widgets", "plotting"])
+def test_modules_stay_small(package):
+    for path in sorted((ROOT / "cnnlib" / package).glob("*.py")):
+        n = len(path.read_text().splitlines())
+        assert n <= 300, f"cnnlib/{package}/{path.name} has {n} lines (keep modules <= ~300)"
 
 
 # --------------------------------------------------------------------- ActivationExplorer
@@ -148,78 +262,6 @@ def test_activation_slope_only_for_leaky_relu():
     e.set(activation="leaky_relu", negative_slope=0.3, x_range=2.0)
     assert not e.controls["negative_slope"].disabled
     assert e.state["dy"][0] == pytest.approx(0.3) and e.state["y"][0] == pytest.approx(-0.6)
-
-
-# --------------------------------------------------------------------- KernelSandbox
-def test_sandbox_identity_returns_the_input():
-    from cnnlib.widgets import KernelSandbox
-
-    for size in (3, 5):
-        e = KernelSandbox(preset="identity", size=size)
-        c = size // 2
-        np.testing.assert_array_equal(e.state["output"], e.state["image"][c:-c, c:-c])
-
-
-@pytest.mark.parametrize("preset", KERNEL_NAMES)
-def test_sandbox_presets_and_flip(preset):
-    from cnnlib.widgets import KernelSandbox
-
-    e = KernelSandbox(preset=preset, image="coffee")
-    np.testing.assert_array_equal(e.state["kernel"], get_kernel(preset))
-    img = e.state["image"]
-    expected = conv.conv2d_forward(img[None, None],
-                                   get_kernel(preset)[None, None].astype(np.float32))[0][0, 0]
-    np.testing.assert_allclose(e.state["output"], expected, rtol=1e-6, atol=1e-6)
-    e.set(flip=True)
-    flipped = get_kernel(preset)[::-1, ::-1]
-    np.testing.assert_array_equal(e.state["applied_kernel"], flipped)
-    expected = conv.conv2d_forward(img[None, None],
-                                   flipped[None, None].astype(np.float32))[0][0, 0]
-    np.testing.assert_allclose(e.state["output"], expected, rtol=1e-6, atol=1e-6)
-    np.testing.assert_array_equal(e.state["relu_output"], np.maximum(e.state["output"], 0))
-
-
-def test_sandbox_flip_negates_sobel():
-    from cnnlib.widgets import KernelSandbox
-
-    e = KernelSandbox(preset="sobel_x")
-    out = e.state["output"].copy()
-    e.set(flip=True)
-    np.testing.assert_allclose(e.state["output"], -out, atol=1e-6)
-
-
-def test_sandbox_cells_size_and_set_kernel():
-    from cnnlib.widgets import KernelSandbox
-
-    e = KernelSandbox(preset="box_blur")
-    active = [c for c in e.controls.values() if "cnn-kernel-cell" in c._dom_classes]
-    assert len(active) == 9
-    e.set(k11=5.0)  # a hand edit leaves the preset
-    assert e.controls["preset"].value is None
-    assert e.state["kernel"][1, 1] == 5.0 and e.state["kernel"][0, 0] == pytest.approx(0.1111)
-    e.set(size=5)  # a custom 3x3 moves to the centre of the 5x5
-    assert e.state["kernel"].shape == (5, 5) and e.state["kernel"][2, 2] == 5.0
-    assert sum("cnn-kernel-cell" in c._dom_classes for c in e.controls.values()) == 25
-    e.set(preset="gaussian")
-    np.testing.assert_array_equal(e.state["kernel"], get_kernel("gaussian", 5))
-    k = np.arange(9.0).reshape(3, 3)
-    e.set_kernel(k)
-    np.testing.assert_array_equal(e.state["kernel"], k)
-    assert e.controls["preset"].value is None and e.controls["size"].value == 3
-    with pytest.raises(ValueError, match="3x3 or 5x5"):
-        e.set_kernel(np.ones((4, 4)))
-    e.set(k00=float("inf"))
-    assert e.state == {} and "finite" in e.error
-
-
-def test_sandbox_images_are_small():
-    from cnnlib.data import list_images
-    from cnnlib.widgets import KernelSandbox
-
-    e = KernelSandbox()
-    for name in list_images():
-        e.set(image=name)
-        assert max(e.state["image"].shape) <= 128 and e.state["image"].dtype == np.float32
 
 
 # --------------------------------------------------------------------- SlidingWindowStepper

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import fixed_figure, new_figure
+from .core import ERROR_CMAP, fixed_figure, new_figure
 
 __all__ = ["BANDS", "as_2d", "plot_error_vs_h", "plot_gradcheck"]
 
@@ -77,7 +77,7 @@ def plot_gradcheck(errors, rel, h, curves, title=""):
     fig = fixed_figure(7.6, 3.0)
     ax = fig.add_axes([0.02, 0.1, 0.38, 0.72])
     e = as_2d(errors).astype(float)
-    ax.imshow(np.log10(np.maximum(e, 1e-17)), cmap="RdYlGn_r", vmin=-14, vmax=0,
+    ax.imshow(np.log10(np.maximum(e, 1e-17)), cmap=ERROR_CMAP, vmin=-14, vmax=0,
               interpolation="nearest", aspect="auto" if e.shape[0] == 1 else "equal")
     ax.set_xticks([])
     ax.set_yticks([])

@@ -8,26 +8,28 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import fixed_figure, new_figure
+from .core import (
+    GAP_COLOUR,
+    SIGNED_CMAP,
+    fixed_figure,
+    new_figure,
+    show_image,
+    show_map,
+    show_signed,
+    text_colour,
+)
+from .training import draw_mosaic
 
 __all__ = ["plot_maps", "plot_pooling"]
 
 
-def _numbers(ax, values, fmt="{:g}", fontsize=8):
+def _numbers(ax, values, fontsize=8):
+    """Write each finite value in its cell: black on light cells, white on dark ones."""
+    im = ax.images[0]
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(c, r, fmt.format(round(float(v), 2)), ha="center", va="center",
-                    fontsize=fontsize, color="black")
-
-
-def _show(ax, a, small):
-    """Light colours under numbers for small grids, grey pixels for images."""
-    lo, hi = float(np.min(a)), float(np.max(a))
-    if small:
-        ax.imshow(a, cmap="Blues", vmin=lo, vmax=hi + 1.2 * (hi - lo) + 1e-9,
-                  interpolation="nearest")
-    else:
-        ax.imshow(a, cmap="gray", vmin=lo, vmax=max(hi, lo + 1e-9), interpolation="nearest")
+            ax.text(c, r, f"{round(float(v), 2):g}", ha="center", va="center",
+                    fontsize=fontsize, color=text_colour(im.cmap(im.norm(v))))
 
 
 def _frame(ax, H, W, pad):
@@ -52,9 +54,9 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     K, S, P = kernel_size, stride, padding
     small = max(H, W) <= 8
     fig = fixed_figure(8.4, 3.1)
-    axes = [fig.add_axes([0.01 + k * 0.335, 0.03, 0.31, 0.82]) for k in range(3)]
+    axes = [fig.add_axes([0.01 + k * 0.31, 0.03, 0.29, 0.82]) for k in range(3)]
     ax = axes[0]
-    _show(ax, x, small)
+    show_image(ax, x)
     _frame(ax, H, W, P)
     H_out, W_out = out.shape
     tops = np.arange(H_out) * S - P
@@ -71,7 +73,7 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
         _numbers(ax, x)
     ax.set_title(f"input {H}x{W}, window {K}x{K}, stride {S}, pad {P}", fontsize=9)
     ax = axes[1]
-    _show(ax, out, small)
+    show_image(ax, out)
     i, j = (top + P) // S, (left + P) // S
     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#e67e22", lw=2.5))
     _frame(ax, H_out, W_out, 0)
@@ -79,8 +81,7 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
         _numbers(ax, out)
     ax.set_title(f"{mode} pool -> {H_out}x{W_out}", fontsize=9)
     ax = axes[2]
-    m = float(np.abs(dx).max()) or 1.0
-    ax.imshow(dx, cmap="RdBu_r", vmin=-2 * m, vmax=2 * m, interpolation="nearest")
+    show_signed(ax, dx, cax=fig.add_axes([0.93, 0.1, 0.01, 0.68]))
     _frame(ax, H, W, P)
     ax.add_patch(Rectangle((left - 0.5, top - 0.5), K, K, fill=False, ec="#e67e22", lw=1,
                            ls="--"))
@@ -90,12 +91,16 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     return fig
 
 
-def plot_maps(maps, titles=None, cmap="gray", ncols=None, size=1.6, suptitle="",
+def plot_maps(maps, titles=None, cmap=None, ncols=None, size=1.6, suptitle="",
               symmetric=False):
-    """A row (or grid) of 2-D maps with titles, each with its own colour scale.
+    """A row (or grid) of maps with titles, each on its own colour scale.
 
-    maps: sequence of (H, W) arrays; symmetric=True centres each colour scale on 0.
-    Introduced in notebooks/05_pooling.ipynb.
+    maps: a sequence of 2-D maps (H, W), or of stacks (C, H, W) drawn as a mosaic (each map
+    scaled on its own; maps that are zero everywhere black and labelled "dead"). Colours follow
+    the course's palette: grey with dark = 0 for a map with no negative value, the diverging
+    map centred on 0 with a colour bar for a signed one (``symmetric=True``: every map is drawn
+    as signed). Another ``cmap`` replaces the palette (min..max, or centred on 0 if symmetric).
+    Introduced in notebooks/04_receptive_field.ipynb.
     """
     maps = [np.asarray(m, dtype=float) for m in maps]
     n = len(maps)
@@ -103,6 +108,8 @@ def plot_maps(maps, titles=None, cmap="gray", ncols=None, size=1.6, suptitle="",
     nrows = -(-n // ncols)
     fig = new_figure(size * ncols, size * nrows + (0.3 if suptitle else 0))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    palette = cmap is None or cmap == SIGNED_CMAP
+    signed = True if symmetric or cmap == SIGNED_CMAP else None
     for k, ax in enumerate(axes):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -110,11 +117,16 @@ def plot_maps(maps, titles=None, cmap="gray", ncols=None, size=1.6, suptitle="",
             ax.set_axis_off()
             continue
         m = maps[k]
-        if symmetric:
-            v = float(np.abs(m).max()) or 1.0
-            ax.imshow(m, cmap=cmap, vmin=-v, vmax=v, interpolation="nearest")
+        if np.isnan(m).any():
+            ax.set_facecolor(GAP_COLOUR)  # the gaps of a mosaic
+        if m.ndim == 3:
+            draw_mosaic(ax, m, signed=signed)
+        elif palette:
+            show_map(ax, m, signed=signed)
         else:
-            ax.imshow(m, cmap=cmap, interpolation="nearest")
+            v = float(np.nanmax(np.abs(m))) or 1.0
+            ax.imshow(m, cmap=cmap, interpolation="nearest",
+                      **({"vmin": -v, "vmax": v} if symmetric else {}))
         if titles is not None:
             ax.set_title(titles[k], fontsize=8)
     if suptitle:

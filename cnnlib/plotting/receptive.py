@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import fixed_figure, new_figure
+from .core import IMAGE_CMAP, fixed_figure, new_figure
 
 __all__ = ["plot_erf", "plot_erf_growth", "plot_layer_stack",
            "plot_stacked_fields"]
@@ -31,7 +31,7 @@ def plot_layer_stack(image, region, paths, table, note="", title=""):
     H, W = image.shape
     fig = fixed_figure(8.4, 3.6)
     ax = fig.add_axes([0.01, 0.06, 0.36, 0.84])
-    ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
     p = np.asarray(paths, dtype=float)
     if p.max() > 0:
         rgba = np.zeros((H, W, 4))
@@ -68,7 +68,9 @@ def plot_stacked_fields(size, regions, labels, title=""):
     """
     fig = new_figure(3.2, 3.2)
     ax = fig.add_subplot()
-    ax.imshow(np.ones((size, size)), cmap="gray", vmin=0, vmax=1)
+    ax.set_xlim(-0.5, size - 0.5)  # an empty white grid, one square per input pixel
+    ax.set_ylim(size - 0.5, -0.5)
+    ax.set_aspect("equal")
     ax.vlines(np.arange(size + 1) - 0.5, -0.5, size - 0.5, colors="0.7", lw=0.6)
     ax.hlines(np.arange(size + 1) - 0.5, -0.5, size - 0.5, colors="0.7", lw=0.6)
     colours = ["#f39c12", "#d35400", "#8e44ad", "#2c3e50", "#16a085", "#c0392b"]
@@ -99,7 +101,7 @@ def plot_erf(erf, theory_size, title="", spread=None):
     c = S // 2
     fig = fixed_figure(7.0, 3.0)
     ax = fig.add_axes([0.02, 0.05, 0.4, 0.82])
-    ax.imshow(erf / erf.max(), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+    ax.imshow(erf / erf.max(), cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
     half = (theory_size - 1) / 2
     _square(ax, c - half, c - half, theory_size, theory_size, ec="#2ecc71", lw=2)
     ax.set_xticks([])

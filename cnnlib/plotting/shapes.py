@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .conv import cell_lines
-from .core import new_figure
+from .core import COUNT_CMAP, new_figure
+from .grids import cell_lines
 
 __all__ = ["plot_conv_shape", "plot_transposed_shape"]
 
@@ -91,12 +91,14 @@ def plot_transposed_shape(H, kernel_size, stride, padding, dilation, counts, H_o
     ax_in.set_ylim(H + 0.5, -1.5)
     ax_in.set_axis_off()
     ax_in.set_title(f"input {H}x{H}", fontsize=9)
-    ax_out.imshow(counts, cmap="Blues", vmin=0, vmax=max(counts.max(), 1) * 1.4,
+    ax_out.imshow(counts, cmap=COUNT_CMAP, vmin=0, vmax=max(counts.max(), 1) * 1.4,
                   interpolation="nearest")
-    if P:
-        frame = np.ones((full, full), bool)
-        frame[P:full - P, P:full - P] = False
-        ax_out.imshow(np.where(frame, 1.0, np.nan), cmap="Greys", vmin=0, vmax=2.5, alpha=0.85)
+    if P:  # the cropped frame: a flat grey over it
+        frame = np.zeros((full, full, 4))
+        frame[..., :3] = PAD
+        frame[..., 3] = 0.85
+        frame[P:full - P, P:full - P, 3] = 0.0
+        ax_out.imshow(frame, interpolation="nearest")
     if full <= 16:
         for r in range(full):
             for c in range(full):

@@ -8,15 +8,38 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import fixed_figure, new_figure
+from .core import (
+    COUNT_CMAP,
+    GAP_COLOUR,
+    IMAGE_CMAP,
+    SIGNED_CMAP,
+    add_colorbar,
+    fixed_figure,
+    mark_dead,
+    new_figure,
+    pick_palette,
+)
 
-__all__ = ["mosaic", "plot_confusion", "plot_dashboard", "plot_digit", "plot_filters"]
+__all__ = ["dead_maps", "draw_mosaic", "mosaic", "plot_confusion", "plot_dashboard",
+           "plot_digit", "plot_filters"]
 
 
-def mosaic(maps, ncols=None, gap=1) -> np.ndarray:
-    """Tile maps (F, H, W) into one 2-D image, each scaled to [0, 1] on its own; the gaps
-    are NaN (drawn blank). One imshow instead of F axes keeps drawing fast.
+def dead_maps(maps) -> np.ndarray:
+    """(F,) bool: which of the maps (F, H, W) are zero everywhere (a dead ReLU gives one).
     Introduced in notebooks/07_full_cnn.ipynb."""
+    maps = np.asarray(maps)
+    return ~np.any(maps != 0, axis=(1, 2))
+
+
+def mosaic(maps, ncols=None, gap=1, shared=False) -> np.ndarray:
+    """Tile maps (F, H, W) into one 2-D image; the gaps between tiles are NaN (drawn blank).
+
+    ``shared=False``: each map is divided by its own largest |value|, so it lies in [0, 1]
+    (no negative value) or [-1, 1] (signed) and 0 stays 0: a map that is zero everywhere stays
+    0 (black in grey), never mid-grey. ``shared=True``: the values as they are, for one colour
+    scale over all maps (filters: their sign and relative size stay visible).
+    One imshow instead of F axes keeps drawing fast. Introduced in notebooks/07_full_cnn.ipynb.
+    """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
     ncols = ncols or int(np.ceil(np.sqrt(F)))
@@ -24,33 +47,63 @@ def mosaic(maps, ncols=None, gap=1) -> np.ndarray:
     out = np.full((nrows * (H + gap) - gap, ncols * (W + gap) - gap), np.nan)
     for k in range(F):
         m = maps[k]
-        lo, hi = m.min(), m.max()
+        if not shared:
+            top = np.max(np.abs(m))
+            m = m / top if top > 0 else np.zeros_like(m)
         r, c = divmod(k, ncols)
-        out[r * (H + gap):r * (H + gap) + H, c * (W + gap):c * (W + gap) + W] = \
-            (m - lo) / (hi - lo) if hi > lo else 0.5
+        out[r * (H + gap):r * (H + gap) + H, c * (W + gap):c * (W + gap) + W] = m
     return out
 
 
+def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rect=None,
+                ncols=None):
+    """Draw maps (F, H, W) as a :func:`mosaic` in ``ax`` by the course's palette: grey with
+    dark = 0 when no value is negative, else the diverging map centred on 0 with a colour bar
+    (in new axes at ``colorbar_rect`` = [left, bottom, width, height] if given, else beside
+    ``ax``). Maps that are zero everywhere are black and labelled "dead".
+    Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    maps = np.asarray(maps, dtype=float)
+    F, H, W = maps.shape
+    ncols = ncols or int(np.ceil(np.sqrt(F)))
+    tiles = mosaic(maps, ncols=ncols, shared=shared)
+    cmap, lo, hi = pick_palette(tiles, signed)
+    ax.set_facecolor(GAP_COLOUR)
+    im = ax.imshow(tiles, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+    if colorbar and cmap == SIGNED_CMAP:
+        cax = None if colorbar_rect is None else ax.get_figure().add_axes(colorbar_rect)
+        add_colorbar(ax, im, cax)
+    dead = [(r * (H + 1), c * (W + 1), H, W)
+            for r, c in (divmod(int(k), ncols) for k in np.flatnonzero(dead_maps(maps)))]
+    mark_dead(ax, dead, fontsize=6 if W >= 6 else 5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_visible(False)
+    return im
+
+
 def plot_filters(weight, title="first-layer filters"):
-    """The kernels of a conv weight (F, C, KH, KW) (channel 0) as a mosaic, grey scale.
+    """The kernels of a conv weight (F, C, KH, KW) (channel 0) as a mosaic on one shared scale,
+    in the diverging map centred on 0 with a colour bar: each weight keeps its sign and size.
 
     Introduced in notebooks/07_full_cnn.ipynb.
     """
-    fig = new_figure(3.0, 3.0)
+    fig = new_figure(3.4, 3.0)
     ax = fig.add_subplot()
-    ax.imshow(mosaic(np.asarray(weight)[:, 0]), cmap="gray", interpolation="nearest")
-    ax.set_axis_off()
+    draw_mosaic(ax, np.asarray(weight)[:, 0], shared=True, signed=True)
     ax.set_title(title, fontsize=9)
     return fig
 
 
 def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, total, elapsed,
-                   title="training"):
+                   title="training", val_label="validation"):
     """Live training picture: loss per batch (and its running mean), accuracy per epoch
     (train and validation), the first-layer filters and a progress bar.
 
     batch_loss: losses of every batch so far; epoch_ends: batch counts at each epoch end;
-    train_acc / val_acc: per epoch (val may hold None); weight (F, C, K, K).
+    train_acc / val_acc: per epoch (val may hold None), val_acc drawn as ``val_label``;
+    weight (F, C, K, K), drawn on one shared scale in the diverging map (signed weights).
     Introduced in notebooks/07_full_cnn.ipynb.
     """
     fig = fixed_figure(8.4, 2.9)
@@ -81,9 +134,10 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     if len(train_acc):
         acc.plot(epochs, train_acc, "o-", ms=3, label="train")
         val = [np.nan if v is None else v for v in val_acc]
-        acc.plot(epochs[:len(val)], val, "s-", ms=3, label="test")
+        acc.plot(epochs[:len(val)], val, "s-", ms=3, label=val_label)
         best = np.nanmax(val) if np.isfinite(val).any() else np.nan
-        acc.set_title(f"accuracy (test {val[-1]:.1%})" if np.isfinite(best) else "accuracy",
+        acc.set_title(f"accuracy ({val_label} {val[-1]:.1%})" if np.isfinite(best) else
+                      "accuracy",
                       fontsize=9)
         acc.legend(fontsize=7, frameon=False, loc="lower right")
     else:
@@ -92,22 +146,23 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     acc.set_ylim(max(low - 0.02, 0.0), 1.0)
     acc.set_xlabel("epoch", fontsize=8)
     acc.tick_params(labelsize=7)
-    fil = fig.add_axes([0.73, 0.08, 0.25, 0.72])
-    fil.imshow(mosaic(np.asarray(weight)[:, 0]), cmap="gray", interpolation="nearest")
-    fil.set_axis_off()
+    fil = fig.add_axes([0.7, 0.08, 0.22, 0.72])
+    draw_mosaic(fil, np.asarray(weight)[:, 0], shared=True, signed=True,
+                colorbar_rect=[0.93, 0.14, 0.012, 0.6])
     fil.set_title("first-layer filters", fontsize=9)
     return fig
 
 
 def plot_digit(image, probs, label, maps, layer_name=""):
     """A digit, its class probabilities (true class in green, prediction outlined) and
-    the feature maps (C, H, W) of one layer as a mosaic.
+    the feature maps (C, H, W) of one layer as a :func:`draw_mosaic` (each map on its own
+    scale; grey after ReLU, the diverging map for signed conv outputs; dead maps labelled).
 
     Introduced in notebooks/07_full_cnn.ipynb.
     """
     fig = fixed_figure(8.0, 2.6)
     ax = fig.add_axes([0.01, 0.06, 0.22, 0.8])
-    ax.imshow(image, cmap="gray", interpolation="nearest")
+    ax.imshow(image, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     pred = int(np.argmax(probs))
     ax.set_title(f"label {label}, predicted {pred}", fontsize=9,
@@ -121,9 +176,8 @@ def plot_digit(image, probs, label, maps, layer_name=""):
     bars.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
     bars.tick_params(labelsize=7)
     bars.set_title(f"probabilities (max {probs[pred]:.1%})", fontsize=9)
-    fm = fig.add_axes([0.62, 0.03, 0.37, 0.84])
-    fm.imshow(mosaic(maps), cmap="viridis", interpolation="nearest")
-    fm.set_axis_off()
+    fm = fig.add_axes([0.6, 0.03, 0.34, 0.84])
+    draw_mosaic(fm, maps, colorbar_rect=[0.92, 0.1, 0.012, 0.7])
     fm.set_title(f"{layer_name}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}",
                  fontsize=9)
     return fig
@@ -140,7 +194,7 @@ def plot_confusion(matrix, title="confusion matrix (rows: true, columns: predict
     ax = fig.add_subplot()
     off = M.astype(float).copy()
     np.fill_diagonal(off, np.nan)
-    ax.imshow(np.log1p(M), cmap="Blues", interpolation="nearest")
+    ax.imshow(np.log1p(M), cmap=COUNT_CMAP, interpolation="nearest")
     for (r, c), v in np.ndenumerate(M):
         if v:
             ax.text(c, r, str(v), ha="center", va="center", fontsize=7,

@@ -17,10 +17,10 @@ import importlib
 EXPLORERS = {
     "ActivationExplorer": "activation",  # 01_neural_network_recap
     "KernelSandbox": "kernel",  # 02_convolution
-    "SlidingWindowStepper": "kernel",  # 02_convolution
+    "SlidingWindowStepper": "sliding_window",  # 02_convolution
     "ShapeExplorer": "shape",  # 03_padding_and_stride
     "LayerStackExplorer": "receptive",  # 04_receptive_field
-    "EffectiveRFExplorer": "receptive",  # 04_receptive_field
+    "EffectiveRFExplorer": "effective_rf",  # 04_receptive_field
     "PoolingExplorer": "pooling",  # 05_pooling
     "GradCheckLab": "gradlab",  # 06_backpropagation_through_conv
     "DigitInspector": "digits",  # 07_full_cnn

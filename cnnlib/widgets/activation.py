@@ -10,8 +10,8 @@ import numpy as np
 
 from .. import activations
 from ..plotting.activations import plot_activation, update_activation
+from ..plotting.core import LayoutCache
 from .base import Explorer
-from .kernel import LayoutCache
 
 __all__ = ["ActivationExplorer"]
 
@@ -47,12 +47,13 @@ class ActivationExplorer(Explorer):
         slope = widgets.FloatSlider(value=d["negative_slope"], min=0.0, max=0.5, step=0.01,
                                     description="leaky slope",
                                     disabled=d["activation"] != "leaky_relu")
-
-        def _toggle(change):
-            slope.disabled = change["new"] != "leaky_relu"
-
-        act.observe(_toggle, names="value")
         return {"activation": act, "x_range": x_range, "negative_slope": slope}
+
+    def _reactions(self) -> dict:
+        return {"activation": self._on_activation}
+
+    def _on_activation(self, change) -> None:
+        self.controls["negative_slope"].disabled = change["new"] != "leaky_relu"
 
     def compute(self, activation, x_range, negative_slope) -> dict:
         if activation not in ACTIVATIONS:

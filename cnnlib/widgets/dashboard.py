@@ -34,12 +34,14 @@ class TrainingDashboard:
     ``TrainingDashboard(total_batches)`` (epochs * batches per epoch); display it (last
     value of a cell, or ``dashboard.display()``) before calling fit. Records
     ``batch_loss``, ``train_acc``, ``val_acc`` and ``epoch_ends`` (lists), ``draws`` (how
-    many redraws) and ``draw_seconds`` (time spent drawing).
+    many redraws) and ``draw_seconds`` (time spent drawing). ``val_label`` names what fit's
+    ``validation_data`` holds in the accuracy panel ("validation"; never test data while
+    choosing a recipe).
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
     def __init__(self, total_batches: int, every: float = 1.0, budget: float = 0.08,
-                 title: str = "training"):
+                 title: str = "training", val_label: str = "validation"):
         if int(total_batches) < 1:
             raise ValueError(f"TrainingDashboard: total_batches must be >= 1, got "
                              f"{total_batches!r} (epochs * batches per epoch).")
@@ -47,6 +49,7 @@ class TrainingDashboard:
         self.every = float(every)
         self.budget = float(budget)
         self.title = title
+        self.val_label = val_label
         self.batch_loss: list[float] = []
         self.train_acc: list[float] = []
         self.val_acc: list = []
@@ -92,7 +95,7 @@ class TrainingDashboard:
         t = time.perf_counter()
         fig = plot_dashboard(self.batch_loss, self.epoch_ends, self.train_acc, self.val_acc,
                              self._weight, len(self.batch_loss), self.total, self.elapsed,
-                             self.title)
+                             self.title, self.val_label)
         self.image.value = fig_to_png(fig)
         self._last = time.perf_counter()
         self.draws += 1

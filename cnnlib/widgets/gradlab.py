@@ -121,8 +121,10 @@ class GradCheckLab(Explorer):
             "dtype": widgets.ToggleButtons(options=["float64", "float32"], value=d["dtype"],
                                            description="dtype"),
         }
-        c["op"].observe(self._on_op, names="value")
         return c
+
+    def _reactions(self) -> dict:
+        return {"op": self._on_op}
 
     def _on_op(self, change):
         self.controls["which"].disabled = not change["new"].startswith("conv2d")

@@ -1,7 +1,7 @@
-"""KernelSandbox (edit a kernel, see it filter a photo) and SlidingWindowStepper (one window
-at a time: products, their sum, the output cell it fills).
+"""KernelSandbox: edit a kernel, see it filter a photo.
 
-Both compute with :func:`cnnlib.conv.conv2d_forward`. Introduced in notebooks/02_convolution.ipynb.
+Computes with :func:`cnnlib.conv.conv2d_forward` (float32, as networks do) and draws with
+:func:`cnnlib.plotting.conv.plot_kernel_result`. Introduced in notebooks/02_convolution.ipynb.
 """
 
 from __future__ import annotations
@@ -9,42 +9,16 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from .. import conv, data, shapes
+from .. import conv, data
 from ..kernels import KERNEL_NAMES, get_kernel
-from ..plotting.conv import (
-    plot_kernel_result,
-    plot_sliding_window,
-    update_kernel_result,
-    update_sliding_window,
-)
-from ..plotting.core import freeze_layout
-from .base import Explorer
+from ..plotting.conv import output_palette, plot_kernel_result, update_kernel_result
+from ..plotting.core import LayoutCache, short_number
+from .base import Explorer, NumberCell, parse_number
 
-__all__ = ["KernelSandbox", "LayoutCache", "SlidingWindowStepper"]
+__all__ = ["KernelSandbox"]
 
 MAX_K = 5
 SANDBOX_SIDE = 128
-
-
-class LayoutCache:
-    """Keep the constrained-layout positions of a figure, per geometry key, and reuse them.
-
-    The first figure of a geometry is laid out once; later figures of the same geometry get
-    the stored axes positions and no layout engine, which saves a layout pass per redraw.
-    Introduced in notebooks/02_convolution.ipynb.
-    """
-
-    def __init__(self) -> None:
-        self._positions: dict = {}
-
-    def apply(self, fig, key):
-        if key in self._positions:
-            for ax, pos in zip(fig.axes, self._positions[key], strict=False):
-                ax.set_position(pos)
-        else:
-            fig.draw_without_rendering()
-            self._positions[key] = [ax.get_position(original=True) for ax in fig.axes]
-        return freeze_layout(fig)
 
 
 def _small_gray(name: str, side: int = SANDBOX_SIDE) -> np.ndarray:
@@ -59,15 +33,25 @@ def _small_gray(name: str, side: int = SANDBOX_SIDE) -> np.ndarray:
     return np.ascontiguousarray(img, dtype=np.float32)
 
 
+def cell_text(v) -> str:
+    """What a kernel cell shows for the number ``v``: at most 4 decimals ("0.1111", "-2")."""
+    v = round(float(v), 4) + 0.0  # + 0.0: no "-0"
+    return f"{v:g}"
+
+
 class KernelSandbox(Explorer):
     """Filter a grey photo with an editable 3x3 or 5x5 kernel (cross-correlation, no padding).
 
     Controls: ``image`` (cnnlib.data photos, shrunk to 128 px), ``size`` (3 or 5), ``preset``
     (named kernels of :mod:`cnnlib.kernels`; blank after a hand edit), ``flip`` (flip the
-    kernel both ways first: true convolution) and the cells ``k{i}{j}`` = kernel[i, j]
-    (CSS class ``cnn-kernel-cell``; cells outside the current size are hidden and disabled).
+    kernel both ways first: true convolution) and the cells ``k{i}{j}`` = kernel[i, j]: text
+    boxes (CSS class ``cnn-kernel-cell``; those outside the current size hidden and disabled)
+    read by :func:`cnnlib.widgets.base.parse_number`, so text that is not a number, or a
+    number float32 cannot hold, gets a one-line message. ``set(k11=5.0)`` accepts numbers.
     State: ``image`` (H, W), ``kernel`` (K, K) as typed, ``applied_kernel`` (flipped or not),
-    ``output`` (H-K+1, W-K+1) and ``relu_output``. ``set_kernel(array)`` types a whole kernel.
+    ``output`` (H-K+1, W-K+1), ``relu_output`` and ``palette`` (the output's colour map:
+    grey when the kernel sums to 1, the diverging map for signed outputs).
+    ``set_kernel(array)`` types a whole kernel.
     Introduced in notebooks/02_convolution.ipynb.
     """
 
@@ -78,9 +62,7 @@ class KernelSandbox(Explorer):
         self._defaults = {"image": image, "preset": preset, "size": size, "flip": flip}
         self._images: dict[str, np.ndarray] = {}
         self._fig = None
-        self._filling = False
         super().__init__()
-        self._arrange()
 
     # ---------------------------------------------------------------- controls
     def _make_controls(self) -> dict:
@@ -95,32 +77,22 @@ class KernelSandbox(Explorer):
         flip = widgets.Checkbox(value=d["flip"], description="flip (true convolution)",
                                 indent=False)
         k0 = get_kernel(d["preset"], d["size"])
-        cells = {}
-        for i in range(MAX_K):
-            for j in range(MAX_K):
-                value = float(k0[i, j]) if i < d["size"] and j < d["size"] else 0.0
-                cell = widgets.FloatText(value=round(value, 4), step=0.1,
-                                         layout=widgets.Layout(width="64px"))
-                cell.observe(self._on_cell, names="value")
-                cells[f"k{i}{j}"] = cell
-        self._cells = cells
-        preset.observe(self._on_preset, names="value")
-        size.observe(self._on_size, names="value")
-        controls = {"image": image, "size": size, "preset": preset, "flip": flip, **cells}
-        self._show_cells(d["size"])
-        return controls
-
-    def _arrange(self) -> None:
-        """Lay the kernel cells out as a K x K grid beside the other controls."""
+        self._cells = {
+            f"k{i}{j}": NumberCell(cell_text(k0[i, j] if i < d["size"] and j < d["size"] else 0),
+                                   layout=widgets.Layout(width="64px"))
+            for i in range(MAX_K) for j in range(MAX_K)}
         self._grid = widgets.GridBox(list(self._cells.values()))
-        self._update_grid_template(self.controls["size"].value)
-        left = widgets.VBox([self.controls[n] for n in ("image", "size", "preset", "flip")])
-        box = self.widget.children[1] if self.title else self.widget.children[0]
-        box.children = [left, self._grid]
+        self._show_cells(d["size"])
+        return {"image": image, "size": size, "preset": preset, "flip": flip, **self._cells}
 
-    def _update_grid_template(self, K: int) -> None:
-        if hasattr(self, "_grid"):
-            self._grid.layout.grid_template_columns = f"repeat({K}, 66px)"
+    def _arrange(self, controls) -> list:
+        """The kernel cells as a K x K grid beside the other controls."""
+        return [widgets.VBox([controls[n] for n in ("image", "size", "preset", "flip")]),
+                self._grid]
+
+    def _reactions(self) -> dict:
+        return {"preset": self._on_preset, "size": self._on_size,
+                **{name: self._on_cell for name in self._cells}}
 
     def _show_cells(self, K: int) -> None:
         for name, cell in self._cells.items():
@@ -133,22 +105,26 @@ class KernelSandbox(Explorer):
             else:
                 cell.remove_class("cnn-kernel-cell")
                 cell.add_class("cnn-kernel-cell-off")
-        self._update_grid_template(K)
+        self._grid.layout.grid_template_columns = f"repeat({K}, 66px)"
 
     def _fill(self, kernel: np.ndarray) -> None:
-        """Write ``kernel`` into the cells (zeros elsewhere) without redrawing per cell."""
-        prev, self._batch, self._filling = self._batch, True, True
-        try:
-            K = kernel.shape[0]
+        """Write ``kernel`` into the cells (zeros elsewhere), redrawing once at the end."""
+        K = kernel.shape[0]
+        with self.quiet():
             for i in range(MAX_K):
                 for j in range(MAX_K):
-                    v = float(kernel[i, j]) if i < K and j < K else 0.0
-                    self._cells[f"k{i}{j}"].value = round(v, 4)
-        finally:
-            self._batch, self._filling = prev, False
+                    self._cells[f"k{i}{j}"].value = cell_text(kernel[i, j]) \
+                        if i < K and j < K else "0"
 
-    def _typed_kernel(self, K: int) -> np.ndarray:
-        return np.array([[self._cells[f"k{i}{j}"].value for j in range(K)] for i in range(K)])
+    def _typed(self, K: int) -> np.ndarray:
+        """The K x K kernel as typed (NaN where a cell holds no number)."""
+        def read(text):
+            try:
+                return parse_number(text)
+            except ValueError:
+                return np.nan
+        return np.array([[read(self._cells[f"k{i}{j}"].value) for j in range(K)]
+                         for i in range(K)])
 
     def _on_preset(self, change) -> None:
         if change["new"] is not None:
@@ -161,28 +137,33 @@ class KernelSandbox(Explorer):
         if preset is not None:
             self._fill(get_kernel(preset, new))
             return
-        typed = self._typed_kernel(old)
-        if new > old:  # keep the centre: a custom 3x3 sits in the middle of the 5x5
-            k = np.zeros((new, new))
+        # a hand-made kernel keeps its centre: a 3x3 sits in the middle of the 5x5, the
+        # middle of a 5x5 becomes the 3x3 (the texts move as typed)
+        texts = np.array([[self._cells[f"k{i}{j}"].value for j in range(MAX_K)]
+                          for i in range(MAX_K)], dtype=object)[:old, :old]
+        grid = np.full((MAX_K, MAX_K), "0", dtype=object)
+        if new > old:
             o = (new - old) // 2
-            k[o:o + old, o:o + old] = typed
+            grid[o:o + old, o:o + old] = texts
         else:
             o = (old - new) // 2
-            k = typed[o:o + new, o:o + new]
-        self._fill(k)
+            grid[:new, :new] = texts[o:o + new, o:o + new]
+        with self.quiet():
+            for (i, j), text in np.ndenumerate(grid):
+                self._cells[f"k{i}{j}"].value = text
 
     def _on_cell(self, change) -> None:
-        if self._filling or not hasattr(self, "controls"):
-            return
         preset, K = self.controls["preset"], self.controls["size"].value
         if preset.value is None:
             return
-        if not np.allclose(self._typed_kernel(K), get_kernel(preset.value, K), atol=1e-4):
-            prev, self._batch = self._batch, True
-            try:
-                preset.value = None  # a hand-made kernel: no preset any more
-            finally:
-                self._batch = prev
+        if not np.allclose(self._typed(K), get_kernel(preset.value, K), atol=1e-4):
+            preset.value = None  # a hand-made kernel: no preset any more
+
+    def set(self, **values):
+        """As :meth:`Explorer.set`; kernel cells also accept numbers (``set(k11=5.0)``)."""
+        values = {name: cell_text(v) if name in self._cells and not isinstance(v, str) else v
+                  for name, v in values.items()}
+        return super().set(**values)
 
     def set_kernel(self, kernel) -> KernelSandbox:
         """Type a whole (3, 3) or (5, 5) kernel into the grid and redraw once."""
@@ -190,14 +171,10 @@ class KernelSandbox(Explorer):
         if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] not in (3, 5):
             raise ValueError(f"KernelSandbox.set_kernel: the kernel must be 3x3 or 5x5, got "
                              f"shape {kernel.shape}.")
-        prev, self._batch = self._batch, True
-        try:
+        with self.quiet():
             self.controls["preset"].value = None
             self.controls["size"].value = kernel.shape[0]
             self._fill(kernel)
-        finally:
-            self._batch = prev
-        self.update()
         return self
 
     # ---------------------------------------------------------------- compute / draw
@@ -205,24 +182,26 @@ class KernelSandbox(Explorer):
         if preset is not None:  # exact values (the cells show them rounded to 4 decimals)
             kernel = get_kernel(preset, size)
         else:
-            kernel = np.array([[cells[f"k{i}{j}"] for j in range(size)] for i in range(size)])
-        if not np.all(np.isfinite(kernel)):
-            raise ValueError("KernelSandbox: every kernel cell must hold a finite number "
-                             "(found inf or nan).")
+            kernel = np.array([[parse_number(cells[f"k{i}{j}"], f"KernelSandbox: cell ({i}, {j})")
+                                for j in range(size)] for i in range(size)])
         if image not in self._images:
             self._images[image] = _small_gray(image)
         img = self._images[image]
         applied = kernel[::-1, ::-1].copy() if flip else kernel
-        out, _ = conv.conv2d_forward(img[None, None], applied[None, None].astype(np.float32))
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            out, _ = conv.conv2d_forward(img[None, None], applied[None, None].astype(np.float32))
         output = out[0, 0]
+        if not np.all(np.isfinite(output)):
+            raise ValueError("KernelSandbox: the output overflows float32 (some sums of "
+                             "products pass 3.4e38): make the kernel's numbers smaller.")
         return {"image": img, "kernel": kernel, "applied_kernel": applied, "output": output,
-                "relu_output": np.maximum(output, 0), "flip": bool(flip), "preset": preset}
+                "relu_output": np.maximum(output, 0), "flip": bool(flip), "preset": preset,
+                "palette": output_palette(applied, output)[0]}
 
     def draw(self, state):
         args = (state["image"], state["applied_kernel"], state["output"], state["relu_output"])
         if self._fig is None:
-            self._fig = plot_kernel_result(*args)
-            LayoutCache().apply(self._fig, None)
+            self._fig = LayoutCache().apply(plot_kernel_result(*args))
             return self._fig
         return update_kernel_result(self._fig, *args)
 
@@ -231,128 +210,7 @@ class KernelSandbox(Explorer):
         K = state["kernel"].shape[0]
         name = state["preset"] or "your kernel"
         flip = ", flipped" if state["flip"] else ""
+        out = state["output"]
         return (f"{name}{flip}: {h}x{w} input, {K}x{K} kernel -> {h - K + 1}x{w - K + 1} "
-                f"output (W - K + 1); output range [{state['output'].min():.3f}, "
-                f"{state['output'].max():.3f}]")
-
-
-class SlidingWindowStepper(Explorer):
-    """Step a kernel over a small grid of numbers, one output cell at a time.
-
-    Controls: ``size`` (input H = W), ``kernel_size``, ``padding``, ``stride`` and ``position``
-    (output cells numbered row by row). State: ``x`` (H, W), ``x_padded``, ``kernel`` (K, K),
-    ``position`` (i, j), ``window`` (K, K), ``products`` = window * kernel, ``sum``, ``out``
-    (the whole output from cnnlib.conv.conv2d_forward) and ``out_so_far`` (NaN after the
-    current cell). Pass ``x`` and ``kernel`` to step through your own numbers.
-    Introduced in notebooks/02_convolution.ipynb.
-    """
-
-    title = "Sliding window: one output cell at a time"
-
-    def __init__(self, x=None, kernel=None, size: int = 4, kernel_size: int = 3,
-                 padding: int = 0, stride: int = 1) -> None:
-        rng = np.random.default_rng(0)
-        self._x_all = rng.integers(0, 10, (7, 7)).astype(float)
-        self._k_all = rng.integers(-1, 3, (MAX_K, MAX_K)).astype(float)
-        self._x = None if x is None else self._square(x, "x")
-        self._k = None if kernel is None else self._square(kernel, "kernel")
-        self._defaults = {
-            "size": size if self._x is None else self._x.shape[0],
-            "kernel_size": kernel_size if self._k is None else self._k.shape[0],
-            "padding": padding, "stride": stride,
-        }
-        self._layout = LayoutCache()
-        self._figs: dict = {}  # geometry -> its figure, reused when only the window moves
-        super().__init__()
-
-    @staticmethod
-    def _square(a, name):
-        a = np.asarray(a, dtype=float)
-        if a.ndim != 2 or a.shape[0] != a.shape[1]:
-            raise ValueError(f"SlidingWindowStepper: {name} must be a square 2-D array, got "
-                             f"shape {a.shape}.")
-        return a
-
-    def _make_controls(self) -> dict:
-        d = self._defaults
-        fixed_x, fixed_k = self._x is not None, self._k is not None
-        size = widgets.IntSlider(value=d["size"], min=d["size"] if fixed_x else 3,
-                                 max=d["size"] if fixed_x else 7, description="input size",
-                                 disabled=fixed_x)
-        ks = widgets.IntSlider(value=d["kernel_size"], min=d["kernel_size"] if fixed_k else 1,
-                               max=d["kernel_size"] if fixed_k else MAX_K,
-                               description="kernel", disabled=fixed_k)
-        padding = widgets.IntSlider(value=d["padding"], min=0, max=2, description="padding")
-        stride = widgets.IntSlider(value=d["stride"], min=1, max=3, description="stride")
-        n = self._n_positions(d["size"], d["kernel_size"], d["padding"], d["stride"]) or 1
-        position = widgets.IntSlider(value=0, min=0, max=n - 1, description="output cell")
-        self._position = position
-        for c in (size, ks, padding, stride):
-            c.observe(self._on_geometry, names="value")
-        return {"size": size, "kernel_size": ks, "padding": padding, "stride": stride,
-                "position": position}
-
-    @staticmethod
-    def _n_positions(size, K, P, S):
-        try:
-            return shapes.conv_output_size(size, K, S, P) ** 2
-        except ValueError:
-            return None
-
-    def _on_geometry(self, change) -> None:
-        v = {name: c.value for name, c in self.controls.items()} if hasattr(self, "controls") \
-            else None
-        if v is None:
-            return
-        n = self._n_positions(v["size"], v["kernel_size"], v["padding"], v["stride"])
-        if n is None:
-            return
-        prev, self._batch = self._batch, True
-        try:
-            self._position.value = min(self._position.value, n - 1)
-            self._position.max = n - 1
-        finally:
-            self._batch = prev
-
-    def compute(self, size, kernel_size, padding, stride, position) -> dict:
-        x = self._x if self._x is not None else self._x_all[:size, :size]
-        k = self._k if self._k is not None else self._k_all[:kernel_size, :kernel_size]
-        K, P, S = k.shape[0], padding, stride
-        H_out = shapes.conv_output_size(x.shape[0], K, S, P)  # teaching ValueError if too big
-        if not 0 <= position < H_out * H_out:
-            raise ValueError(f"SlidingWindowStepper: output cell {position} does not exist; "
-                             f"the output has {H_out}x{H_out} = {H_out * H_out} cells "
-                             f"(0 to {H_out * H_out - 1}).")
-        out = conv.conv2d_forward(x[None, None], k[None, None], stride=S, padding=P)[0][0, 0]
-        i, j = divmod(position, H_out)
-        x_padded = np.pad(x, P)
-        window = x_padded[i * S:i * S + K, j * S:j * S + K]
-        products = window * k
-        so_far = np.full(out.shape, np.nan)
-        so_far.ravel()[:position + 1] = out.ravel()[:position + 1]
-        return {"x": x, "x_padded": x_padded, "kernel": k, "position": (i, j),
-                "window": window, "products": products, "sum": float(products.sum()),
-                "out": out, "out_so_far": so_far, "H_out": H_out, "W_out": H_out,
-                "stride": S, "padding": P}
-
-    def draw(self, state):
-        key = (state["x_padded"].shape, state["kernel"].shape, state["out"].shape,
-               state["stride"], state["padding"])
-        if key in self._figs:  # this geometry was drawn before: only move the window
-            return update_sliding_window(self._figs[key], state["products"],
-                                         state["out_so_far"], state["position"], state["stride"])
-        fig = plot_sliding_window(state["x_padded"], state["kernel"], state["products"],
-                                  state["out_so_far"], state["position"], state["stride"],
-                                  state["padding"])
-        if len(self._figs) >= 64:
-            self._figs.clear()
-        self._figs[key] = fig
-        return self._layout.apply(fig, key)
-
-    def describe(self, state) -> str:
-        i, j = state["position"]
-        terms = " + ".join(f"{a:g}*{b:g}" for a, b in
-                           zip(state["window"].ravel(), state["kernel"].ravel(), strict=True))
-        if len(terms) > 160:
-            terms = terms[:157] + "..."
-        return f"out[{i}, {j}] = {terms} = {state['sum']:g}"
+                f"output (W - K + 1); kernel sum {short_number(state['kernel'].sum())}; output "
+                f"range [{short_number(out.min())}, {short_number(out.max())}]")

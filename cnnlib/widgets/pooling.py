@@ -24,6 +24,7 @@ GRIDS = {
     "ties 4x4": np.array([[1, 3, 3, 0], [3, 2, 1, 1], [0, 0, 2, 2], [0, 1, 2, 2]], float),
 }
 IMAGES = ["digit 28x28", "photo 32x32", *GRIDS]
+GEOMETRY = ("image", "kernel_size", "stride", "padding")  # the controls that set the output size
 
 
 @functools.lru_cache(maxsize=8)
@@ -79,39 +80,36 @@ class PoolingExplorer(Explorer):
             "i": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell i"),
             "j": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell j"),
         }
-        for name in ("image", "kernel_size", "stride", "padding"):
-            c[name].observe(self._on_geometry, names="value")
         return c
 
+    def _reactions(self) -> dict:
+        return dict.fromkeys(GEOMETRY, self._on_geometry)
+
     def _on_geometry(self, change) -> None:
-        if not hasattr(self, "controls"):
-            return
-        v = {n: c.value for n, c in self.controls.items()}
+        """Keep the cell sliders inside the new output."""
+        v = self.values
         out = _out_size(v["image"], v["kernel_size"], v["stride"], v["padding"])
         if out is None:
             return
-        prev, self._batch = self._batch, True
-        try:
-            for name in ("i", "j"):
-                s = self.controls[name]
-                if out - 1 >= s.max:
-                    s.max = out - 1
-                else:
-                    s.value = min(s.value, out - 1)
-                    s.max = out - 1
-        finally:
-            self._batch = prev
+        for name in ("i", "j"):
+            s = self.controls[name]
+            if out - 1 >= s.max:
+                s.max = out - 1
+            else:
+                s.value = min(s.value, out - 1)
+                s.max = out - 1
 
     def set(self, **values):
-        if ("i" in values or "j" in values) and ({"image", "kernel_size", "stride",
-                                                   "padding"} & set(values)):
-            prev, self._batch = self._batch, True
-            try:  # the geometry set in the same call decides the range of i, j
-                for name in ("i", "j"):
-                    self.controls[name].max = 999
-            finally:
-                self._batch = prev
-        return super().set(**values)
+        """As :meth:`Explorer.set`; a cell (i, j) set together with a new geometry is read in
+        that geometry."""
+        if not ({"i", "j"} & set(values) and set(GEOMETRY) & set(values)):
+            return super().set(**values)
+        with self.quiet():
+            for name in ("i", "j"):
+                self.controls[name].max = 999  # the new geometry decides the range of i, j
+            super().set(**values)
+            self._on_geometry(None)
+        return self
 
     def compute(self, image, mode, kernel_size, stride, padding, i, j) -> dict:
         x = _image(image)

@@ -1,4 +1,5 @@
-"""LayerStackExplorer and EffectiveRFExplorer: what one unit of a deep layer can see.
+"""LayerStackExplorer: what one unit of a stack of conv / pool layers can see, and
+parse_stack, the reader of the stack's text ("conv3 p1, pool2, ...").
 
 Introduced in notebooks/04_receptive_field.ipynb.
 """
@@ -13,11 +14,11 @@ import numpy as np
 
 from .. import data
 from .. import receptive_field as rf
-from ..effective_rf import effective_receptive_field, erf_spread, path_counts
-from ..plotting.receptive import plot_erf, plot_layer_stack
+from ..effective_rf import path_counts
+from ..plotting.receptive import plot_layer_stack
 from .base import Explorer
 
-__all__ = ["EffectiveRFExplorer", "LayerStackExplorer", "parse_stack"]
+__all__ = ["LayerStackExplorer", "layer_token", "parse_stack"]
 
 # name -> (spec, input size)
 PRESETS = {
@@ -30,6 +31,9 @@ PRESETS = {
     "dilated 3x3: d = 1, 2, 4 (photo)": ("conv3 p1, conv3 p2 d2, conv3 p4 d4", 64),
 }
 INPUTS = {"7x7 grid": 7, "digit 28x28": 28, "photo 64x64": 64}
+MAX_NUMBER = max(INPUTS.values())  # no kernel, stride, padding or dilation beyond the input
+MAX_OUTPUT = 256  # outputs grow only by padding: beyond this it is mostly zeros
+_NAMES = {"s": "stride", "p": "padding", "d": "dilation"}
 
 _TOKEN = re.compile(r"^(conv|pool)\s*(\d+)((?:\s*[spd]\s*\d+)*)$")
 
@@ -38,7 +42,8 @@ def parse_stack(text: str) -> list[dict]:
     """Read a stack like "conv3 p1, pool2, conv3 s2 p1 d2" into cnnlib.receptive_field specs.
 
     Layers are separated by commas: conv<K> or pool<K>, then optional s<stride>,
-    p<padding>, d<dilation> (pool stride defaults to K; pooling has no dilation).
+    p<padding>, d<dilation> (pool stride defaults to K; pooling has no dilation). Every
+    number is at most ``MAX_NUMBER`` (64, the largest input): larger ones get a sentence.
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     specs = []
@@ -53,6 +58,13 @@ def parse_stack(text: str) -> list[dict]:
                 "  layers separated by commas, e.g.  conv3 p1, pool2, conv3 s2 p1")
         kind, K = m.group(1), int(m.group(2))
         opts = {key: int(v) for key, v in re.findall(r"([spd])\s*(\d+)", m.group(3))}
+        for name, value in [("kernel size", K), *((_NAMES[o], v) for o, v in opts.items())]:
+            if value > MAX_NUMBER:
+                shown = token if len(token) <= 24 else token[:21] + "..."
+                raise ValueError(
+                    f"LayerStackExplorer: layer {k} ({shown!r}) asks for a {name} of "
+                    f"{_short_int(value)}, more than the largest input here ({MAX_NUMBER} "
+                    f"pixels); use numbers up to {MAX_NUMBER}.")
         if kind == "pool":
             if "d" in opts:
                 raise ValueError(f"LayerStackExplorer: layer {k} ({token!r}): pooling has no "
@@ -64,8 +76,13 @@ def parse_stack(text: str) -> list[dict]:
     return specs
 
 
+def _short_int(n: int) -> str:
+    return str(n) if n < 10**6 else f"about {float(n):.0e}".replace("e+", "e")
+
+
 def layer_token(kind, K, S, P, D) -> str:
-    """The text of one layer for :func:`parse_stack` (defaults left out)."""
+    """The text of one layer for :func:`parse_stack` (defaults left out).
+    Introduced in notebooks/04_receptive_field.ipynb."""
     text = f"{kind}{K}"
     if S != (K if kind == "pool" else 1):
         text += f" s{S}"
@@ -112,21 +129,20 @@ class LayerStackExplorer(Explorer):
         self._defaults = {"preset": preset if spec is None and input_size is None else None,
                           "spec": spec if spec is not None else spec0,
                           "input": input_size or size0}
-        self._quiet = False
         super().__init__()
         add = widgets.Button(description="add layer", icon="plus")
         remove = widgets.Button(description="remove last", icon="minus")
         add.on_click(lambda _: self.add_layer())
         remove.on_click(lambda _: self.remove_last())
         self.buttons = widgets.HBox([add, remove])
-        kids = list(self.widget.children)
+        kids = list(self.widget.children)  # the buttons go in a row of their own
         kids.insert(kids.index(self.status), self.buttons)
         self.widget.children = kids
 
     def _make_controls(self) -> dict:
         d = self._defaults
         out = self._out_size(d["spec"], d["input"]) or 1
-        c = {
+        return {
             "preset": widgets.Dropdown(options=list(PRESETS), value=d["preset"],
                                        description="preset"),
             "spec": widgets.Text(value=d["spec"], description="layers",
@@ -142,13 +158,12 @@ class LayerStackExplorer(Explorer):
             "i": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="unit i"),
             "j": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="unit j"),
         }
-        c["preset"].observe(self._on_preset, names="value")
-        c["spec"].observe(self._on_geometry, names="value")
-        c["input"].observe(self._on_geometry, names="value")
-        c["kind"].observe(self._on_kind, names="value")
-        return c
 
     # -- keeping the controls consistent -----------------------------------------------
+    def _reactions(self) -> dict:
+        return {"preset": self._on_preset, "spec": self._on_geometry,
+                "input": self._on_geometry, "kind": self._on_kind}
+
     @staticmethod
     def _out_size(spec, size):
         try:
@@ -157,40 +172,21 @@ class LayerStackExplorer(Explorer):
             return None
         return rows[-1].out_size[0] if rows else size
 
-    def _quietly(self, fn):
-        prev, self._batch = self._batch, True
-        try:
-            fn()
-        finally:
-            self._batch = prev
-
     def _on_preset(self, change):
-        if change["new"] is None or self._quiet:
-            return
-        spec, size = PRESETS[change["new"]]
-
-        def apply():
-            self._quiet = True
-            try:
-                self.controls["spec"].value = spec
-                self.controls["input"].value = size
-            finally:
-                self._quiet = False
+        if change["new"] is not None:
+            self.controls["spec"].value, self.controls["input"].value = PRESETS[change["new"]]
             self._fit_unit_sliders(centre=True)
-        self._quietly(apply)
 
     def _on_geometry(self, change):
-        if self._quiet:
-            return
         v = self.controls
         preset = v["preset"].value
         if preset is not None and PRESETS[preset] != (v["spec"].value, v["input"].value):
-            self._quietly(lambda: setattr(v["preset"], "value", None))  # a hand edit
-        self._quietly(lambda: self._fit_unit_sliders(centre=False))
+            v["preset"].value = None  # a hand edit
+        self._fit_unit_sliders(centre=False)
 
     def _fit_unit_sliders(self, centre):
         out = self._out_size(self.controls["spec"].value, self.controls["input"].value)
-        if out is None:
+        if out is None or out > MAX_OUTPUT:
             return
         for name in ("i", "j"):
             s = self.controls[name]
@@ -206,13 +202,16 @@ class LayerStackExplorer(Explorer):
         self.controls["dilation"].disabled = change["new"] == "pool"
 
     def set(self, **values):
-        # let i, j reach any value first: the geometry set in the same call decides the range
-        if ("i" in values or "j" in values) and not ({"preset", "spec", "input"} & set(values)):
+        """As :meth:`Explorer.set`; a unit (i, j) set together with a new geometry is read in
+        that geometry."""
+        if not ({"i", "j"} & set(values) and {"preset", "spec", "input"} & set(values)):
             return super().set(**values)
-        for name in ("i", "j"):
-            if name in values:
-                self._quietly(lambda name=name: setattr(self.controls[name], "max", 999))
-        return super().set(**values)
+        with self.quiet():
+            for name in {"i", "j"} & set(values):
+                self.controls[name].max = 999  # the new geometry decides the range
+            super().set(**values)
+            self._fit_unit_sliders(centre=False)
+        return self
 
     def add_layer(self) -> None:
         """Append the previewed layer (the "add layer" button)."""
@@ -233,6 +232,12 @@ class LayerStackExplorer(Explorer):
         specs = parse_stack(spec)
         size = input
         rows = rf.receptive_field(specs, input_size=size)  # teaching ValueError if too small
+        for k, row in enumerate(rows):
+            if row.out_size[0] > MAX_OUTPUT:
+                raise ValueError(
+                    f"LayerStackExplorer: after layer {k} the {size}x{size} input has grown to "
+                    f"{row.out_size[0]}x{row.out_size[1]} (more than {MAX_OUTPUT}): only padding "
+                    "makes an output grow, and this much is mostly zeros; use less padding.")
         out = rows[-1].out_size if rows else (size, size)
         if i >= out[0] or j >= out[1]:
             raise ValueError(f"LayerStackExplorer: unit ({i}, {j}) does not exist: the last "
@@ -280,71 +285,3 @@ class LayerStackExplorer(Explorer):
         r = state["rows"][-1]
         return (f"{len(state['rows'])} layers: receptive field {r.size[0]}x{r.size[1]}, "
                 f"jump {r.jump[0]}, output {state['out_size'][0]}x{state['out_size'][1]}")
-
-
-@functools.lru_cache(maxsize=64)
-def cached_erf(depth: int, nonlinearity: str, size: int = 41) -> np.ndarray:
-    """effective_receptive_field(depth, 3, size, nonlinearity=...) computed once per setting
-    (seeded, so always the same map)."""
-    return effective_receptive_field(depth, 3, size=size, n_inputs=1, n_inits=16,
-                                     nonlinearity=nonlinearity,
-                                     rng=np.random.default_rng(depth))
-
-
-class EffectiveRFExplorer(Explorer):
-    """Depth of a stack of random 3x3 convolutions -> its effective receptive field.
-
-    Controls: ``depth`` (1-16 layers) and ``nonlinearity`` ("linear" or "relu"). State:
-    ``erf`` (41, 41) mean |d out / d x| (sums to 1), ``theory_size`` = 2 depth + 1,
-    ``spread`` (std in pixels, :func:`cnnlib.effective_rf.erf_spread`), ``inside_theory`` (the
-    share inside the theoretical square: 1 up to rounding), ``centroid``, ``peak``.
-    Introduced in notebooks/04_receptive_field.ipynb.
-    """
-
-    title = "Effective receptive field of random 3x3 stacks"
-    SIZE = 41
-    MAX_DEPTH = 16
-
-    def __init__(self, depth: int = 5, nonlinearity: str = "linear") -> None:
-        self._defaults = {"depth": depth, "nonlinearity": nonlinearity}
-        if nonlinearity in ("linear", "relu"):
-            for d in range(1, self.MAX_DEPTH + 1):  # ~0.6 s once per process
-                cached_erf(d, nonlinearity, self.SIZE)
-        super().__init__()
-
-    def _make_controls(self) -> dict:
-        return {
-            "depth": widgets.IntSlider(value=self._defaults["depth"], min=1,
-                                       max=self.MAX_DEPTH,
-                                       description="layers"),
-            "nonlinearity": widgets.ToggleButtons(options=["linear", "relu"],
-                                                  value=self._defaults["nonlinearity"],
-                                                  description="between"),
-        }
-
-    def compute(self, depth, nonlinearity) -> dict:
-        if not 1 <= depth <= self.MAX_DEPTH:
-            raise ValueError(f"EffectiveRFExplorer: depth={depth} is out of range: the map is "
-                             f"{self.SIZE}x{self.SIZE}, drawn for 1 to {self.MAX_DEPTH} layers "
-                             "of 3x3.")
-        erf = cached_erf(depth, nonlinearity, self.SIZE)
-        theory = 2 * depth + 1
-        c = self.SIZE // 2
-        h = depth
-        inside = float(erf[c - h:c + h + 1, c - h:c + h + 1].sum())
-        rows, cols = np.indices(erf.shape)
-        centroid = (float((erf * rows).sum()), float((erf * cols).sum()))
-        return {"depth": depth, "nonlinearity": nonlinearity, "erf": erf,
-                "theory_size": theory, "spread": erf_spread(erf), "inside_theory": inside,
-                "centroid": centroid,
-                "peak": np.unravel_index(int(np.argmax(erf)), erf.shape)}
-
-    def draw(self, state):
-        return plot_erf(state["erf"], state["theory_size"], spread=state["spread"],
-                        title=f"{state['depth']} layers ({state['nonlinearity']}): "
-                              f"theory {state['theory_size']}x{state['theory_size']}")
-
-    def describe(self, state) -> str:
-        return (f"theoretical side {state['theory_size']} px, effective std "
-                f"{state['spread']:.2f} px ({state['spread'] / state['theory_size']:.0%} "
-                "of the side)")

@@ -9,9 +9,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import conv, shapes
+from ..plotting.core import LayoutCache
 from ..plotting.shapes import plot_conv_shape, plot_transposed_shape
 from .base import Explorer
-from .kernel import LayoutCache
 
 __all__ = ["ShapeExplorer"]
 

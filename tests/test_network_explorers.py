@@ -1,5 +1,6 @@
-"""Specific checks of the explorers of notebooks 04-07 and the training dashboard: their state
-equals what cnnlib computes, and impossible settings give a message instead of an exception.
+"""PoolingExplorer (05), GradCheckLab (06), DigitInspector and TrainingDashboard (07): their
+state equals what cnnlib computes, impossible settings give a message instead of an exception,
+and feature maps and filters are drawn by the course's palette.
 (The generic sweep over every control is in test_widgets.py.)
 """
 
@@ -13,7 +14,6 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from cnnlib import pool  # noqa: E402
-from cnnlib import receptive_field as rf  # noqa: E402
 
 PNG = b"\x89PNG"
 
@@ -25,91 +25,6 @@ def refused(explorer, *words):
     assert bytes(explorer.image.value).startswith(PNG)
     for word in words:
         assert word in explorer.error, (word, explorer.error)
-
-
-# --------------------------------------------------------------------- LayerStackExplorer
-@pytest.mark.parametrize("preset", ["seed: three 3x3 convs, 7x7 input",
-                                    "notebook 07: conv-pool, conv-pool", "three stride-2 convs",
-                                    "VGG-like (photo)", "dilated 3x3: d = 1, 2, 4 (photo)"])
-def test_layer_stack_matches_receptive_field(preset):
-    from cnnlib.widgets import LayerStackExplorer
-    from cnnlib.widgets.receptive import PRESETS, parse_stack
-
-    e = LayerStackExplorer(preset=preset)
-    spec, size = PRESETS[preset]
-    rows = rf.receptive_field(parse_stack(spec), input_size=size)
-    assert e.state["size"].tolist() == [list(r.size) for r in rows]
-    assert e.state["jump"].tolist() == [list(r.jump) for r in rows]
-    i, j = e.values["i"], e.values["j"]
-    region = rf.input_region(parse_stack(spec), i, j, input_size=size)
-    assert e.state["region"] == (region.top, region.left, region.bottom, region.right)
-    # the unit depends exactly on the clipped region (all stacks here are hole-free)
-    box = np.zeros((size, size), bool)
-    box[region.clipped.slices] = True
-    assert np.array_equal(e.state["paths"] > 0, box)
-
-
-def test_layer_stack_seed_example_and_paths():
-    from cnnlib.widgets import LayerStackExplorer
-
-    e = LayerStackExplorer(preset="seed: three 3x3 convs, 7x7 input")
-    assert e.state["size"][:, 0].tolist() == [3, 5, 7] and e.state["out_size"] == (1, 1)
-    paths = e.state["paths"]
-    assert paths[3, 3] == paths.max() and paths[0, 0] == 1  # the centre has the most paths
-    assert paths.sum() == 9 ** 3  # every path: one choice of 9 per layer
-
-
-def test_layer_stack_add_remove_and_unit_range():
-    from cnnlib.widgets import LayerStackExplorer
-
-    e = LayerStackExplorer()
-    assert e.controls["i"].max == 21  # three 3x3 convs on 28x28: 22x22 units
-    e.set(kind="pool", kernel_size=2, stride=2, padding=0)
-    assert e.controls["dilation"].disabled and "RF 8, jump 2" in e.state["preview"]
-    e.add_layer()
-    assert e.values["spec"].endswith("pool2") and e.values["preset"] is None
-    assert e.state["size"][-1].tolist() == [8, 8] and e.controls["i"].max == 10
-    assert e.values["i"] <= 10
-    e.remove_last()
-    assert e.values["spec"] == "conv3, conv3, conv3" and e.controls["i"].max == 21
-    e.set(spec="conv3, conv3", i=20, j=0)  # geometry and unit in one call
-    assert e.state["unit"] == (20, 0) and e.state["region"] == (20, 0, 24, 4)
-
-
-def test_layer_stack_impossible_settings_show_messages():
-    from cnnlib.widgets import LayerStackExplorer
-
-    e = LayerStackExplorer()
-    e.set(spec="conv3, bogus")
-    refused(e, "cannot read", "conv<K>")
-    e.set(spec="conv29")
-    refused(e, "does not fit")
-    e.set(spec="conv3, conv3, conv3", kind="pool", kernel_size=2, padding=2)
-    assert e.error is None and "impossible" in e.state["preview"]  # only the preview says no
-    e.set(kind="conv", kernel_size=7, padding=0, spec="conv7, conv7, conv7, conv7")
-    assert e.error is None and "does not fit" in e.state["preview"]
-
-
-# --------------------------------------------------------------------- EffectiveRFExplorer
-def test_erf_explorer_centred_and_growing():
-    from cnnlib.widgets import EffectiveRFExplorer
-
-    e = EffectiveRFExplorer(depth=1)
-    c = e.SIZE // 2
-    spreads = []
-    for depth in (1, 4, 9, 16):
-        e.set(depth=depth)
-        s = e.state
-        assert np.isclose(s["erf"].sum(), 1.0) and s["theory_size"] == 2 * depth + 1
-        assert abs(s["centroid"][0] - c) < 0.5 and abs(s["centroid"][1] - c) < 0.5
-        assert s["erf"][c, c] > 0.5 * s["erf"].max()  # the peak region is the centre
-        assert s["inside_theory"] > 1 - 1e-9
-        spreads.append(s["spread"])
-    assert np.all(np.diff(spreads) > 0)
-    # sqrt growth: 16 layers spread about 2x (not 4x) as far as 4 layers
-    assert 1.5 < spreads[3] / spreads[1] < 2.6
-    e.set(nonlinearity="relu")
-    assert e.state["spread"] > spreads[1]
 
 
 # --------------------------------------------------------------------- PoolingExplorer
@@ -225,3 +140,34 @@ def test_dashboard_records_and_draws():
     assert bytes(dash.image.value).startswith(PNG)
     with pytest.raises(ValueError, match="total_batches"):
         TrainingDashboard(0)
+
+
+def test_digit_inspector_feature_maps_follow_the_palette_and_show_dead_maps():
+    from cnnlib.models import course_cnn
+    from cnnlib.plotting.core import IMAGE_CMAP, SIGNED_CMAP
+    from cnnlib.plotting.training import dead_maps
+    from cnnlib.widgets import DigitInspector
+
+    rng = np.random.default_rng(0)
+    model = course_cnn(rng)
+    model.layers[0].weight.data[2] = 0.0  # filter 2 is dead: zero after ReLU for every digit
+    model.layers[0].bias.data[2] = -1.0
+    X = rng.random((3, 1, 28, 28)).astype(np.float32)
+    d = DigitInspector(model, X, np.arange(3), layer=0)
+    maps = d.draw(d.state).axes[2]
+    assert maps.images[0].get_cmap().name == SIGNED_CMAP  # conv outputs are signed
+    assert [t.get_text() for t in maps.texts] == []  # -1 everywhere is not dead
+    d.set(layer=1)
+    maps = d.draw(d.state).axes[2]
+    assert maps.images[0].get_cmap().name == IMAGE_CMAP  # after ReLU: grey, dark = 0
+    assert maps.images[0].get_clim()[0] == 0
+    dead = dead_maps(d.state["maps"])
+    assert dead[2] and [t.get_text() for t in maps.texts] == ["dead"] * dead.sum()
+
+
+def test_dashboard_names_its_validation_curve():
+    from cnnlib.widgets.dashboard import TrainingDashboard
+
+    dash = TrainingDashboard(total_batches=2)
+    assert dash.val_label == "validation"
+    assert TrainingDashboard(2, val_label="held-out").val_label == "held-out"
