@@ -157,7 +157,7 @@ def test_digit_inspector_feature_maps_follow_the_palette_and_show_dead_maps():
     maps = d.draw(d.state).axes[2]
     assert maps.images[0].get_cmap().name == SIGNED_CMAP  # conv outputs are signed
     assert [t.get_text() for t in maps.texts] == []  # -1 everywhere is not dead
-    d.set(layer=1)
+    d.set(layer=2)  # course_cnn: Conv2d, MaxPool2d, ReLU, ...
     maps = d.draw(d.state).axes[2]
     assert maps.images[0].get_cmap().name == IMAGE_CMAP  # after ReLU: grey, dark = 0
     assert maps.images[0].get_clim()[0] == 0

@@ -35,13 +35,13 @@ def quick_model():
 
 
 def _map_layers(model) -> list[tuple[str, int]]:
-    """(label, index) of every layer up to the Flatten: those have feature maps."""
+    """(label, index) of every layer before the first one that flattens the maps (its class
+    declares rf_kind = "stop": Flatten, Linear): those layers have feature maps."""
     options = []
     for k, layer in enumerate(model.layers):
-        name = type(layer).__name__
-        if name == "Flatten" or hasattr(layer, "in_features"):
+        if getattr(layer, "rf_kind", None) == "stop":
             break
-        options.append((f"{k}: {name}", k))
+        options.append((f"{k}: {type(layer).__name__}", k))
     return options
 
 
