@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .checks import fail
+
 # the folder of the data files inside the installed package (a Path for every normal install)
 DATA_DIR = resources.files(__package__).joinpath("data_files")
 PACKAGE_DIR = "cnnlib/data_files"  # the same folder, as a path inside the repository
@@ -79,7 +81,7 @@ def _read_verified(rel: str, data_dir: str | Path | None = None) -> bytes:
     package's folder (tests use a copy).
     """
     if rel not in SHA256:
-        raise ValueError(f"cnnlib.data: unknown data file {rel!r}; known: {sorted(SHA256)}.")
+        raise fail("data_path", f"unknown data file {rel!r}; known: {sorted(SHA256)}.")
     resource = (Path(data_dir) if data_dir is not None else DATA_DIR).joinpath(*rel.split("/"))
     if not resource.is_file():
         raise FileNotFoundError(f"cnnlib.data: the data file {resource} is missing.\n"
@@ -121,7 +123,7 @@ def load_image(name: str, gray: bool = False, data_dir: str | Path | None = None
     Introduced in notebooks/02_convolution.ipynb.
     """
     if name not in list_images():
-        raise ValueError(f"load_image: no image named {name!r}; choose one of {list_images()}.")
+        raise fail("load_image", f"no image named {name!r}; choose one of {list_images()}.")
     img = _load_npz(f"images/{name}.npz", data_dir)["image"].astype(np.float32) / np.float32(255)
     if gray and img.ndim == 3:
         img = img @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -139,7 +141,7 @@ def train_val_split(X, y, val_fraction=0.125, seed=0):
     original order. Choose everything (recipe, epochs, learning rate) on validation data and
     touch the test set once, at the end. Introduced in notebooks/01_neural_network_recap.ipynb.
     """
-    from .checks import check_dataset, fail
+    from .checks import check_dataset
 
     y = check_dataset("train_val_split", X, y)
     if not (isinstance(val_fraction, float | int) and 0 < val_fraction < 1):

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import fail
+
 __all__ = ["KERNEL_NAMES", "get_kernel"]
 
 KERNEL_NAMES = ("identity", "box_blur", "gaussian", "sharpen", "sobel_x", "sobel_y",
@@ -75,9 +77,9 @@ def get_kernel(name: str, size: int = 3) -> np.ndarray:
     Introduced in notebooks/02_convolution.ipynb.
     """
     if name not in KERNEL_NAMES:
-        raise ValueError(f"get_kernel: no kernel named {name!r}; choose one of "
-                         f"{list(KERNEL_NAMES)}.")
+        raise fail("get_kernel", f"no kernel named {name!r}; choose one of "
+                   f"{list(KERNEL_NAMES)}.")
     if isinstance(size, bool) or size not in (3, 5):
-        raise ValueError(f"get_kernel: size must be 3 or 5, got {size!r}.\n"
-                         "  Named kernels are odd-sized so that they have a centre pixel.")
+        raise fail("get_kernel", f"size must be 3 or 5, got {size!r}.",
+                   "  Named kernels are odd-sized so that they have a centre pixel.")
     return _build(name, int(size))
