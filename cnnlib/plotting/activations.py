@@ -57,8 +57,8 @@ def _slope_limits(ax, data) -> None:
 def plot_activation(x, y, dy, name: str = "activation"):
     """Two panels: ``y = f(x)`` and its derivative ``dy = f'(x)``; x, y, dy are 1-D, same length.
 
-    The slope panel has the shared scale SLOPE_LIMITS. Introduced in
-    notebooks/01_neural_network_recap.ipynb.
+    The slope panel has the shared scale SLOPE_LIMITS.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     x, y, dy = (np.asarray(a, dtype=float) for a in (x, y, dy))
     fig = new_figure(6.4, 2.6)
