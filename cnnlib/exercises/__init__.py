@@ -28,7 +28,12 @@ from . import (
     nb07_training,
 )
 from .core import CheckResult
-from .nb01_recap import check_softmax_cross_entropy, check_stable_sigmoid
+from .nb01_recap import (
+    check_log_sigmoid,
+    check_sigmoid_square_loss,
+    check_two_layer_backward,
+    check_xor_scores,
+)
 from .nb02_convolution import (
     check_conv2d_multi_channel,
     check_conv2d_single_channel,
@@ -61,7 +66,7 @@ __all__ = [
     "check_build_confusion_matrix", "check_central_difference_gradient",
     "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
     "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
-    "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
-    "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
-    "check_softmax_cross_entropy", "check_stable_sigmoid",
+    "check_input_span", "check_log_sigmoid", "check_max_pool2d", "check_max_pool2d_grad",
+    "check_output_size", "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
+    "check_sigmoid_square_loss", "check_two_layer_backward", "check_xor_scores",
 ]
