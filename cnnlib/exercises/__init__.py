@@ -39,8 +39,9 @@ from .nb04_receptive_field import check_input_span, check_receptive_field_size
 from .nb05_pooling import check_max_pool2d, check_max_pool2d_grad
 from .nb06_backprop import (
     check_central_difference_gradient,
-    check_conv_backward_dw,
-    check_conv_backward_dx,
+    check_conv_backward,
+    check_conv_backward_im2col,
+    check_touched_region,
 )
 from .nb07_training import check_build_confusion_matrix, check_sgd_momentum_step
 
@@ -60,8 +61,8 @@ __all__ = [
     "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
     "check_build_confusion_matrix", "check_central_difference_gradient",
     "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
-    "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
+    "check_conv_backward", "check_conv_backward_im2col", "check_conv_output_shape",
     "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
     "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
-    "check_softmax_cross_entropy", "check_stable_sigmoid",
+    "check_softmax_cross_entropy", "check_stable_sigmoid", "check_touched_region",
 ]
