@@ -393,16 +393,14 @@ def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
     assert f"case {result.case} of {result.n_cases}" in out
 
 
-def own_test_file(nb):
-    """Notebooks whose exercises are tested in their own tests/test_exercises_nbNN.py."""
-    return (Path(__file__).parent / f"test_exercises_nb{nb[:2]}.py").exists()
-
-
 def test_every_checker_has_two_wrong_answers():
+    """Here, or in tests/test_exercises_nbNN.py for a notebook whose tests moved there."""
     counts = {}
     for name, *_ in WRONG:
         counts[name] = counts.get(name, 0) + 1
-    assert {e.name for nb, e in ALL if not own_test_file(nb)} == set(counts)
+    here = {e.name for nb, e in ALL
+            if not (Path(__file__).parent / f"test_exercises_nb{nb[:2]}.py").exists()}
+    assert here == set(counts)
     assert min(counts.values()) >= 2
 
 
