@@ -28,26 +28,6 @@ from . import (
     nb07_training,
 )
 from .core import CheckResult
-from .nb01_recap import (
-    check_log_sigmoid,
-    check_sigmoid_square_loss,
-    check_two_layer_backward,
-    check_xor_scores,
-)
-from .nb02_convolution import (
-    check_conv2d_multi_channel,
-    check_conv2d_single_channel,
-    check_conv_output_shape,
-)
-from .nb03_padding_stride import check_conv2d_strided, check_output_size, check_pad2d
-from .nb04_receptive_field import check_input_span, check_receptive_field_size
-from .nb05_pooling import check_max_pool2d, check_max_pool2d_grad
-from .nb06_backprop import (
-    check_central_difference_gradient,
-    check_conv_backward_dw,
-    check_conv_backward_dx,
-)
-from .nb07_training import check_build_confusion_matrix, check_sgd_momentum_step
 
 MODULES = {
     "01_neural_network_recap": nb01_recap,
@@ -61,12 +41,10 @@ MODULES = {
 EXERCISES = {name: module.EXERCISES for name, module in MODULES.items()}
 PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}
 
-__all__ = [
-    "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
-    "check_build_confusion_matrix", "check_central_difference_gradient",
-    "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
-    "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
-    "check_input_span", "check_log_sigmoid", "check_max_pool2d", "check_max_pool2d_grad",
-    "check_output_size", "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
-    "check_sigmoid_square_loss", "check_two_layer_backward", "check_xor_scores",
-]
+# Every checker of every notebook's module, importable from here: the notebooks write
+# ``from cnnlib.exercises import check_<name>`` (scripts/add_exercises.py generates it).
+CHECKERS = {name: fn for module in MODULES.values() for name, fn in sorted(vars(module).items())
+            if name.startswith("check_") and fn.__module__ == module.__name__}
+globals().update(CHECKERS)
+
+__all__ = ["CHECKERS", "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult", *CHECKERS]

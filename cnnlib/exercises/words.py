@@ -123,6 +123,11 @@ def show(value, indent: str = "      ") -> str:
         head = f"shape {value.shape}, {value.dtype}"
         if value.size == 0:
             return head + " (empty)"
+        if value.ndim >= 4 and value.size > 2 * value.shape[-1] * value.shape[-2]:
+            # a batch of more than two maps (N, C, H, W): the first map is enough
+            lead = (0,) * (value.ndim - 2)
+            head += f"; its first map [{', '.join(map(str, lead))}]:"
+            value = value[lead]
         try:
             body = np.array2string(value, precision=4, suppress_small=True, max_line_width=88,
                                    threshold=80, edgeitems=3)

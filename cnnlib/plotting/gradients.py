@@ -1,4 +1,5 @@
-"""Pictures of gradient checks: per-entry errors and the V-shaped error-versus-h curve.
+"""Pictures of backpropagation: small gradients as numbers, gradient checks (per-entry errors
+and the V-shaped error-versus-h curve).
 
 Arrays in, ``Figure`` out (no pyplot).
 Introduced in notebooks/06_backpropagation_through_conv.ipynb.
@@ -7,10 +8,43 @@ Introduced in notebooks/06_backpropagation_through_conv.ipynb.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.patches import Rectangle
 
-from .core import ERROR_CMAP, fixed_figure, new_figure
+from .core import ERROR_CMAP, add_colorbar, fixed_figure, new_figure
+from .grids import draw_number_grid
 
-__all__ = ["BANDS", "as_2d", "plot_error_vs_h", "plot_gradcheck"]
+__all__ = ["BANDS", "as_2d", "plot_error_vs_h", "plot_gradcheck", "plot_signed_grids"]
+
+BOX_COLOUR = "#e67e22"  # the window being read, and the entry it gives
+
+
+def plot_signed_grids(grids: dict, boxes: dict | None = None, pads: dict | None = None,
+                      title: str = ""):
+    """Small signed arrays side by side, each number written in its cell, in the course's
+    diverging map (0 white) with a colour bar: dout, kernels, gradients.
+
+    grids: {title: 2-D array}; boxes: {title: (top, left, height, width)} outlines a window
+    (orange); pads: {title: p} hatches the outer p rows and columns (zero padding).
+    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    """
+    if not grids:
+        raise ValueError("plot_signed_grids: grids is empty; pass {title: 2-D array}.")
+    boxes, pads = boxes or {}, pads or {}
+    widths = [max(np.shape(g)[1], 1) + 1.2 for g in grids.values()]
+    fig = new_figure(min(0.55 * sum(widths) + 0.3, 12.0), 2.9 + (0.25 if title else 0))
+    axes = fig.subplots(1, len(grids), squeeze=False, width_ratios=widths)[0]
+    for ax, (name, g) in zip(axes, grids.items(), strict=True):
+        draw_number_grid(ax, np.asarray(g, dtype=float), title=name, fontsize=8, signed=True,
+                         pad=pads.get(name, 0))
+        ax.title.set_fontsize(9)
+        add_colorbar(ax, ax.images[0])
+        if name in boxes:
+            top, left, h, w = boxes[name]
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, ec=BOX_COLOUR,
+                                   lw=2.5, zorder=4))
+    if title:
+        fig.suptitle(title, fontsize=9)
+    return fig
 
 # (upper edge, label, colour) of the relative-error bands read in float64
 BANDS = [(1.0, "wrong (>= 1e-2)", "#f5b7b1", 1e-2), (1e-2, "suspicious", "#fdebd0", 1e-7),
