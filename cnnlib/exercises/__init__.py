@@ -34,7 +34,12 @@ from .nb02_convolution import (
     check_conv2d_single_channel,
     check_conv_output_shape,
 )
-from .nb03_padding_stride import check_conv2d_strided, check_output_size, check_pad2d
+from .nb03_padding_stride import (
+    check_conv2d_strided,
+    check_network_cost,
+    check_never_read,
+    check_pick_padding_stride,
+)
 from .nb04_receptive_field import check_input_span, check_receptive_field_size
 from .nb05_pooling import check_max_pool2d, check_max_pool2d_grad
 from .nb06_backprop import (
@@ -61,7 +66,8 @@ __all__ = [
     "check_build_confusion_matrix", "check_central_difference_gradient",
     "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
     "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
-    "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
-    "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
+    "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_network_cost",
+    "check_never_read", "check_pick_padding_stride", "check_receptive_field_size",
+    "check_sgd_momentum_step",
     "check_softmax_cross_entropy", "check_stable_sigmoid",
 ]
