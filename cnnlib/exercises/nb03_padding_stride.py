@@ -1,83 +1,264 @@
-"""Exercises of notebooks/03_padding_and_stride.ipynb: padding, strided conv, output size."""
+"""Exercises of notebooks/03_padding_and_stride.ipynb: design a layer, find the pixels it never
+reads, count a network's cost, debug a strided convolution.
+
+The checkers are here; the statements, stubs, solutions and the "predict" question are in
+:mod:`.nb03_texts` (re-exported here as ``EXERCISES`` and ``PREDICTIONS``).
+"""
 
 from __future__ import annotations
 
-import math
+import copy
 
 import numpy as np
 
-from ..conv import conv2d_forward
-from ..shapes import conv_output_size
-from .core import Case, Exercise, Prediction, Wrong, run_check
+from ..conv import conv2d_backward, conv2d_forward
+from .core import Case, Wrong, run_check
+from .nb03_texts import EXERCISES, PREDICTIONS
+from .words import is_int, is_real, number
 
-__all__ = ["check_conv2d_strided", "check_output_size", "check_pad2d"]
-
-
-# ------------------------------------------------------------- pad2d
-def _pad(x, before, after, mode="constant", **kw):
-    return np.pad(x, ((before, after), (before, after)), mode=mode, **kw)
+__all__ = ["EXERCISES", "PREDICTIONS", "check_conv2d_strided", "check_network_cost",
+           "check_never_read", "check_pick_padding_stride"]
 
 
-def check_pad2d(fn, verbose=True):
-    """Check ``fn(x, p)``: x (H, W) -> (H + 2p, W + 2p) with p zeros on every side.
+# ------------------------------------------------------------- 1. design: pick P and S
+def _size(W, K, P, S):
+    return (W + 2 * P - K) // S + 1
 
-    Prints the result; returns a CheckResult. Introduced in notebooks/03_padding_and_stride.ipynb.
+
+def _ref_pick(W_in, W_out, K):
+    S = -(-W_in // W_out)  # ceil(W_in / W_out)
+    return next((P, S) for P in range(K) if _size(W_in, K, P, S) == W_out)
+
+
+def _whole_pair(answer):
+    """(P, S) as ints when the answer is two whole real numbers, else None."""
+    if isinstance(answer, np.ndarray):
+        if answer.ndim != 1 or answer.dtype.kind not in "iuf":
+            return None
+        answer = answer.tolist()
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        return None
+    if not all(is_int(v) or (is_real(v) and float(v).is_integer()) for v in answer):
+        return None  # (inf and nan are not whole; a huge int is)
+    return int(answer[0]), int(answer[1])
+
+
+def _works(pair, W_in, W_out, K):
+    P, S = pair
+    return 0 <= P < K and S >= 1 and _size(W_in, K, P, S) == W_out
+
+
+def _in_form_of(answer, values):
+    """``values`` in the container and number types of ``answer`` (another right design is
+    compared as if it were the reference, so only its form can still be wrong)."""
+    if isinstance(answer, np.ndarray):
+        return np.array(values, dtype=answer.dtype)
+    return type(answer)(type(a)(v) for a, v in zip(answer, values, strict=True))
+
+
+def _judge_design(fn, W_in, W_out, K):
+    answer = fn(W_in, W_out, K)
+    pair = _whole_pair(answer)
+    ref = _ref_pick(W_in, W_out, K)
+    if pair is None or pair == ref or not _works(pair, W_in, W_out, K):
+        return answer
+    return _in_form_of(answer, ref)
+
+
+def _your_layer(fn, inputs) -> str | None:
+    """One line on what the learner's (P, S) does, for a well-formed wrong design."""
+    W_in, W_out, K = inputs.values()
+    try:
+        pair = _whole_pair(fn(*copy.deepcopy(list(inputs.values()))))
+    except Exception:  # noqa: BLE001  (already reported by the checker)
+        return None
+    if pair is None or _works(pair, W_in, W_out, K):
+        return None
+    P, S = pair
+    head = f"   your layer: P = {number(P)}, S = {number(S)}"
+    if S < 1 or P < 0:
+        return head + ": a stride is at least 1 and a padding at least 0."
+    out = _size(W_in, K, P, S)
+    text = f"{head} gives floor(({W_in} + {2 * P} - {K}) / {S}) + 1 = {number(out)} outputs"
+    if out != W_out:
+        return text + f", not {W_out}."
+    return text + f", but P = {number(P)} >= K = {K}: the first windows would see only zeros."
+
+
+def _pick_wrong(P_of, S_of):
+    return lambda W_in, W_out, K: (P_of(W_in, W_out, K), S_of(W_in, W_out, K))
+
+
+def _ceil(W_in, W_out, K):
+    return -(-W_in // W_out)
+
+
+def check_pick_padding_stride(fn, verbose=True):
+    """Check ``fn(W_in, W_out, K)`` -> (P, S): any padding 0 <= P < K and stride S with
+    which a K-wide kernel gives W_out outputs from W_in (judged by that size).
+    Introduced in notebooks/03_padding_and_stride.ipynb.
     """
-    rng = np.random.default_rng(4)
-    data = [
-        ("a 2x3 array, p = 1", np.arange(1.0, 7.0).reshape(2, 3), 1),
-        ("non-square 3x1, p = 2", np.array([[1.0], [2.0], [3.0]]), 2),
-        ("p = 0 changes nothing", rng.normal(size=(2, 2)), 0),
-        ("a single pixel, p = 3", np.array([[5.0]]), 3),
-        ("float32 stays float32", rng.normal(size=(3, 4)).astype(np.float32), 1),
-    ]
-    cases = [Case(label, {"x": x, "p": p}, np.pad(x, p)) for label, x, p in data]
+    data = [("28 -> 14 with K = 3", (28, 14, 3)), ("the seed's 5 -> 3 with K = 3", (5, 3, 3)),
+            ("28 -> 14 with K = 2", (28, 14, 2)), ("28 -> 14 with K = 5", (28, 14, 5)),
+            ("keep the size: 28 -> 28 with K = 5", (28, 28, 5)),
+            ("the seed's stride 4: 34 -> 9 with K = 3", (34, 9, 3)),
+            ("32 -> 8 with K = 4", (32, 8, 4)), ("7 -> 4 with K = 2", (7, 4, 2))]
+    cases = [Case(f"{label} (several answers pass)", dict(zip(("W_in", "W_out", "K"), args,
+                                                              strict=True)),
+                  _ref_pick(*args), run=_judge_design) for label, args in data]
     wrongs = [
-        Wrong("one_side_after", "you padded one side only (bottom and right): put p zeros "
-              "before AND after, so the size grows by 2p.", lambda x, p: _pad(x, 0, p)),
-        Wrong("one_side_before", "you padded one side only (top and left): put p zeros before "
-              "AND after, so the size grows by 2p.", lambda x, p: _pad(x, p, 0)),
-        Wrong("rows_only", "only the rows were padded: pad the columns too "
-              "(np.pad(x, ((p, p), (p, p))) or a zero array of (H + 2p, W + 2p)).",
-              lambda x, p: np.pad(x, ((p, p), (0, 0)))),
-        Wrong("cols_only", "only the columns were padded: pad the rows too.",
-              lambda x, p: np.pad(x, ((0, 0), (p, p)))),
-        Wrong("edge", "the frame must be zeros, not copies of the border pixels "
-              "(zero padding).", lambda x, p: _pad(x, p, p, mode="edge")),
-        Wrong("ones", "the frame must be zeros, not ones.",
-              lambda x, p: _pad(x, p, p, constant_values=1)),
-        Wrong("double", "you added 2p on each side: p on each side makes the size H + 2p.",
-              lambda x, p: _pad(x, 2 * p, 2 * p)),
+        Wrong("no_stride", "with stride 1 and 'same' padding the size stays the same: it is "
+              "the stride that divides it (S = 2 roughly halves it).",
+              _pick_wrong(lambda W, O, K: (K - 1) // 2, lambda W, O, K: 1)),
+        Wrong("no_padding", "without padding the last window does not fit, so there is one "
+              "output too few: add padding until the count is W_out.",
+              _pick_wrong(lambda W, O, K: 0, _ceil)),
+        Wrong("floor_stride", "W_in // W_out rounds the stride down: the windows are then too "
+              "close together and there are too many of them. W_out windows S apart must "
+              "cover W_in pixels: round UP, S = ceil(W_in / W_out).",
+              _pick_wrong(lambda W, O, K: (K - 1) // 2, lambda W, O, K: max(W // O, 1))),
+        Wrong("half_padding", "P = K // 2 is one too many for an even K (it adds a window): "
+              "try the smaller padding.", _pick_wrong(lambda W, O, K: K // 2, _ceil)),
+        Wrong("swapped", "return (P, S): the padding first, then the stride.",
+              lambda W_in, W_out, K: _ref_pick(W_in, W_out, K)[::-1]),
     ]
-    return run_check("pad2d", fn, cases, wrongs,
-                     "the result is a zero array of shape (H + 2p, W + 2p) with x copied into "
-                     "rows p..p+H-1 and columns p..p+W-1.", verbose)
+    result = run_check("pick_padding_stride", fn, cases, wrongs,
+                       "W_out windows S apart must reach across the padded input, so S is about "
+                       "W_in / W_out; then adjust P (0 <= P < K) until floor((W_in + 2P - K) / S)"
+                       " + 1 is exactly W_out. A loop over candidates is fine.", verbose=False)
+    if result.status == "fail" and result.case is not None:
+        extra = _your_layer(fn, cases[result.case - 1].inputs)
+        if extra:
+            lines = result.message.split("\n")
+            at = next(i for i, t in enumerate(lines) if t.startswith("   hint:"))
+            result.message = "\n".join(lines[:at] + [extra] + lines[at:])
+    if verbose:
+        print(result.message)
+    return result
 
 
-# ------------------------------------------------------------- strided conv
+# ------------------------------------------------------------- 2. find: pixels never read
+def _ref_never(H, K, S, P):
+    x, w = np.ones((1, 1, H, H)), np.ones((1, 1, K, K))
+    out, cache = conv2d_forward(x, w, stride=S, padding=P)
+    return conv2d_backward(np.ones_like(out), cache)[0][0, 0] == 0
+
+
+def _counts(H, K, S, P, start=1, step=None):
+    """Window counts on the padded grid (start=0 drops the last window per axis; step: the
+    windows' spacing, S unless a mistake says otherwise)."""
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=np.int64)
+    n, step = (H + 2 * P - K) // S + start, S if step is None else step
+    for i in range(n):
+        for j in range(n):
+            counts[i * step:i * step + K, j * step:j * step + K] += 1
+    return counts
+
+
+def check_never_read(fn, verbose=True):
+    """Check ``fn(H, K, S, P)`` -> bool (H, H): True where no K x K window (stride S, padding
+    P) reads the pixel. Introduced in notebooks/03_padding_and_stride.ipynb.
+    """
+    data = [("the seed's stride 4 on 34x34: K = 3, S = 4, P = 1", (34, 3, 4, 1)),
+            ("stride 1 reads every pixel", (6, 3, 1, 0)),
+            ("the floor: 6x6, K = 3, S = 2", (6, 3, 2, 0)),
+            ("padding 1 gives the floor's row a window", (6, 3, 2, 1)),
+            ("a 1x1 kernel with stride 2", (8, 1, 2, 0)),
+            ("K = 2, S = 3, P = 1", (9, 2, 3, 1)),
+            ("the kernel is as big as the image", (5, 5, 1, 0))]
+    cases = [Case(label, dict(zip("HKSP", args, strict=True)), _ref_never(*args))
+             for label, args in data]
+    wrongs = [
+        Wrong("inverted", "True must mark the pixels NEVER read (count 0), not the read ones.",
+              lambda H, K, S, P: ~_ref_never(H, K, S, P)),
+        Wrong("counts", "return a True/False mask (e.g. counts == 0), not the counts.",
+              lambda H, K, S, P: _counts(H, K, S, P)[P:P + H, P:P + H]),
+        Wrong("no_stride", "the windows start S pixels apart: window i starts at row i * S.",
+              lambda H, K, S, P: _counts(H, K, S, P, step=1)[P:P + H, P:P + H] == 0),
+        Wrong("no_crop", "return the H x H real pixels only: cut P rows and columns off each "
+              "side of the padded grid.", lambda H, K, S, P: _counts(H, K, S, P) == 0),
+        Wrong("unpadded_grid", "the windows live on the padded grid: count on an (H + 2P) "
+              "grid, then keep its middle.",
+              lambda H, K, S, P: _counts(H + 2 * P, K, S, 0)[:H, :H] == 0),
+        Wrong("one_window_short", "there are (H + 2P - K) // S + 1 windows per axis: the "
+              "+ 1 is missing.",
+              lambda H, K, S, P: _counts(H, K, S, P, start=0)[P:P + H, P:P + H] == 0),
+    ]
+    return run_check("never_read", fn, cases, wrongs,
+                     "count on the padded grid as in section 1, with window (i, j) starting "
+                     "at (i * S, j * S); keep the middle H x H; return counts == 0.", verbose)
+
+
+# ------------------------------------------------------------- 3. count: parameters, multiply-adds
+def _cost(H, C_in, layers, bias=True, out_positions=True, chain_c=True, chain_h=True, k2=True):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        H_out = (H + 2 * P - K) // S + 1
+        taps = C_in * (K * K if k2 else K)
+        params += C_out * (taps + bias)
+        macs += (H_out if out_positions else H) ** 2 * C_out * taps
+        H, C_in = (H_out if chain_h else H), (C_out if chain_c else C_in)
+    return params, macs
+
+
+NETWORKS = [
+    ("one 3x3 layer, 1 -> 8 channels, on 28x28", (28, 1, [(8, 3, 1, 1)])),
+    ("section 4's layers A, B, C", (32, 16, [(16, 3, 1, 1), (32, 3, 2, 1), (32, 3, 1, 1)])),
+    ("a digit network: 1 -> 8 -> 16 (stride 2) -> 32 (stride 2)",
+     (28, 1, [(8, 3, 1, 1), (16, 3, 2, 1), (32, 3, 2, 1)])),
+    ("AlexNet's first layer", (227, 3, [(96, 11, 4, 0)])),
+    ("a 1x1 layer", (7, 64, [(32, 1, 1, 0)])),
+    ("no padding, a stride that does not divide", (9, 2, [(4, 3, 2, 0), (4, 2, 1, 0)])),
+    ("no layers at all", (5, 3, [])),
+]
+
+
+def check_network_cost(fn, verbose=True):
+    """Check ``fn(H, C_in, layers)`` -> (parameters, multiply_adds) of a stack of square
+    convolutions, layers a list of (C_out, K, S, P).
+    Introduced in notebooks/03_padding_and_stride.ipynb.
+    """
+    cases = [Case(label, {"H": H, "C_in": C, "layers": layers}, _cost(H, C, layers))
+             for label, (H, C, layers) in NETWORKS]
+
+    def wrong(**kw):
+        return lambda H, C_in, layers: _cost(H, C_in, layers, **kw)
+
+    wrongs = [
+        Wrong("no_bias", "each filter also has one bias: a layer has C_out * (C_in * K * K + 1) "
+              "parameters.", wrong(bias=False)),
+        Wrong("input_positions", "a layer computes H_out x H_out positions (after its stride "
+              "and padding), not H x H.", wrong(out_positions=False)),
+        Wrong("same_c_in", "the next layer's C_in is this layer's C_out.", wrong(chain_c=False)),
+        Wrong("same_h", "the next layer's input is this layer's output: set H = H_out after "
+              "each layer.", wrong(chain_h=False)),
+        Wrong("k_not_squared", "a K x K kernel has K * K weights per input channel.",
+              wrong(k2=False)),
+    ]
+    return run_check("network_cost", fn, cases, wrongs,
+                     "for each (C_out, K, S, P): H_out = (H + 2P - K) // S + 1; parameters += "
+                     "C_out * (C_in * K * K + 1); multiply-adds += H_out * H_out * C_out * C_in * "
+                     "K * K; then H, C_in = H_out, C_out.", verbose)
+
+
+# ------------------------------------------------------------- 4. debug: strided conv
 def _ref(x, k, stride=1, padding=0):
     return conv2d_forward(x[None, None], k[None, None], stride=stride, padding=padding)[0][0, 0]
 
 
-def _wrong_no_padding(x, k, stride=1, padding=0):
-    return _ref(x, k, stride, 0)
+def _short(x, k, stride=1, padding=0):  # bug 1: the output size forgets the padding
+    H_out, W_out = (x.shape[0] - k.shape[0]) // stride + 1, (x.shape[1] - k.shape[1]) // stride + 1
+    return _ref(x, k, stride, padding)[:H_out, :W_out]
 
 
-def _wrong_window_at_i(x, k, stride=1, padding=0):  # window starts at i, not i * stride
-    H_out, W_out = _ref(x, k, stride, padding).shape
+def _at_i(x, k, stride=1, padding=0, size=None):  # bug 2: window (i, j) starts at (i, j)
+    H_out, W_out = size or _ref(x, k, stride, padding).shape
     return _ref(x, k, 1, padding)[:H_out, :W_out]
 
 
-def _wrong_one_side(x, k, stride=1, padding=0):
-    return _ref(np.pad(x, ((0, 2 * padding), (0, 2 * padding))), k, stride, 0)
-
-
-def _wrong_flip(x, k, stride=1, padding=0):
-    return _ref(x, k[::-1, ::-1].copy(), stride, padding)
-
-
-def _wrong_no_stride(x, k, stride=1, padding=0):
-    return _ref(x, k, 1, padding)
+def _both(x, k, stride=1, padding=0):
+    H_out, W_out = _short(x, k, stride, padding).shape
+    return _at_i(x, k, stride, padding, (H_out, W_out))
 
 
 def check_conv2d_strided(fn, verbose=True):
@@ -103,131 +284,22 @@ def check_conv2d_strided(fn, verbose=True):
         cases.append(Case(label, {"x": x, "k": k, "stride": s, "padding": p}, _ref(x, k, s, p),
                           rtol=1e-5 if dtype == np.float32 else 1e-6))
     wrongs = [
-        Wrong("no_padding", "padding is ignored: pad x with `padding` zeros on every side "
-              "first (your pad2d), then slide the kernel.", _wrong_no_padding),
-        Wrong("one_side", "you padded one side only: put `padding` zeros before and after "
-              "each axis.", _wrong_one_side),
+        Wrong("both_bugs", "both bugs are still there: the output size must count the padding, "
+              "and window (i, j) must start at (i * stride, j * stride).", _both),
+        Wrong("short", "the output size forgets the padding: H_out = (H + 2P - KH) // S + 1 "
+              "(the windows slide over the PADDED input).", _short),
         Wrong("window_at_i", "the window of output (i, j) starts at row i * stride and column "
-              "j * stride, not at (i, j).", _wrong_window_at_i),
-        Wrong("no_stride", "the stride is ignored: H_out = (H + 2P - K) // S + 1 and the "
-              "windows start every S pixels.", _wrong_no_stride),
+              "j * stride, not at (i, j).", _at_i),
+        Wrong("no_padding", "padding is ignored: pad x with `padding` zeros on every side "
+              "first, then slide the kernel.", lambda x, k, stride=1, padding=0:
+              _ref(x, k, stride, 0)),
+        Wrong("one_side", "you padded one side only: put `padding` zeros before and after "
+              "each axis.", lambda x, k, stride=1, padding=0:
+              _ref(np.pad(x, ((0, 2 * padding), (0, 2 * padding))), k, stride, 0)),
         Wrong("flipped", "you flipped the kernel: that is true convolution; frameworks and "
-              "this course compute cross-correlation.", _wrong_flip),
+              "this course compute cross-correlation.", lambda x, k, stride=1, padding=0:
+              _ref(x, k[::-1, ::-1].copy(), stride, padding)),
     ]
     return run_check("conv2d_strided", fn, cases, wrongs,
                      "pad first, then H_out = (H + 2P - KH) // S + 1 and out[i, j] = "
                      "sum(xp[i*S:i*S+KH, j*S:j*S+KW] * k).", verbose)
-
-
-# ------------------------------------------------------------- output size
-def _k_eff(K, D):
-    return D * (K - 1) + 1
-
-
-def check_output_size(fn, verbose=True):
-    """Check ``fn(W, K, P, S, D)`` -> floor((W + 2P - D(K-1) - 1) / S) + 1, an int.
-
-    Prints the result; returns a CheckResult. Introduced in notebooks/03_padding_and_stride.ipynb.
-    """
-    data = [
-        ("the 4x4 input, 3x3 kernel example", (4, 3, 0, 1, 1)),
-        ("7 wide, K=3, S=2", (7, 3, 0, 2, 1)),
-        ("5 wide, K=3, P=1, S=2", (5, 3, 1, 2, 1)),
-        ("stride that does not divide: W=6, K=3, S=2", (6, 3, 0, 2, 1)),
-        ("dilation 2: a 3-tap kernel spans 5", (7, 3, 0, 1, 2)),
-        ("'same' padding: W=32, K=5, P=2", (32, 5, 2, 1, 1)),
-        ("all at once: W=10, K=3, P=1, S=3, D=2", (10, 3, 1, 3, 2)),
-        ("1x1 kernel on a 1-wide input", (1, 1, 0, 1, 1)),
-        ("W=28, K=5, S=2, no padding", (28, 5, 0, 2, 1)),
-    ]
-    names = ("W", "K", "P", "S", "D")
-    cases = [Case(label, dict(zip(names, args, strict=True)),
-                  conv_output_size(args[0], args[1], stride=args[3], padding=args[2],
-                                   dilation=args[4])) for label, args in data]
-    wrongs = [
-        Wrong("no_floor", "a size is a whole number: use floor division "
-              "(W + 2P - D(K-1) - 1) // S + 1; a window that does not fit is not counted.",
-              lambda W, K, P=0, S=1, D=1: (W + 2 * P - _k_eff(K, D)) / S + 1),
-        Wrong("ceil", "round DOWN, not up: a last window that would run past the padded input "
-              "is dropped (floor).",
-              lambda W, K, P=0, S=1, D=1: math.ceil((W + 2 * P - _k_eff(K, D)) / S) + 1),
-        Wrong("no_dilation", "dilation spreads the kernel: it spans D(K - 1) + 1 pixels, so use "
-              "that instead of K.", lambda W, K, P=0, S=1, D=1: (W + 2 * P - K) // S + 1),
-        Wrong("dilation_dk", "a dilated kernel spans D(K - 1) + 1 pixels, not D*K (there are "
-              "K - 1 gaps between K taps).",
-              lambda W, K, P=0, S=1, D=1: (W + 2 * P - D * K) // S + 1),
-        Wrong("pad_once", "padding is added on both sides: 2P, not P.",
-              lambda W, K, P=0, S=1, D=1: (W + P - _k_eff(K, D)) // S + 1),
-        Wrong("no_plus_one", "off by one: (W + 2P - K_eff) // S counts the steps; the number "
-              "of windows is one more.",
-              lambda W, K, P=0, S=1, D=1: (W + 2 * P - _k_eff(K, D)) // S),
-        Wrong("plus_one_inside", "the + 1 comes after the division: (W + 2P - K_eff) // S + 1.",
-              lambda W, K, P=0, S=1, D=1: (W + 2 * P - _k_eff(K, D) + 1) // S),
-    ]
-    return run_check("output_size", fn, cases, wrongs,
-                     "W_out = (W + 2P - D(K - 1) - 1) // S + 1, returned as an int.", verbose)
-
-
-EXERCISES = [
-    Exercise(
-        "pad2d", "Zero padding",
-        "Write `pad2d(x, p)` that surrounds a 2-D array `x` of shape `(H, W)` with a frame of "
-        "`p` zeros on every side, giving shape `(H + 2p, W + 2p)` and `x`'s dtype. Do it "
-        "without `np.pad`: make a zero array and copy `x` into its middle.",
-        'def pad2d(x, p):\n'
-        '    """x (H, W) -> (H + 2p, W + 2p), p zeros on every side, same dtype."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def pad2d(x, p):\n'
-        '    """x (H, W) -> (H + 2p, W + 2p), p zeros on every side, same dtype."""\n'
-        '    H, W = x.shape\n'
-        '    out = np.zeros((H + 2 * p, W + 2 * p), dtype=x.dtype)\n'
-        '    out[p:p + H, p:p + W] = x\n'
-        '    return out\n'),
-    Exercise(
-        "conv2d_strided", "Padding and stride in the loop",
-        "Write `conv2d_strided(x, k, stride=1, padding=0)` for a 2-D `x` `(H, W)` and kernel "
-        "`k` `(KH, KW)`: pad `x` with zeros, then compute the cross-correlation with the window "
-        "of output `(i, j)` starting at `(i * stride, j * stride)`. The output has "
-        "`(H + 2P - KH) // S + 1` rows (and likewise columns).",
-        'def conv2d_strided(x, k, stride=1, padding=0):\n'
-        '    """x (H, W), k (KH, KW) -> (H_out, W_out), H_out = (H + 2P - KH) // S + 1."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def conv2d_strided(x, k, stride=1, padding=0):\n'
-        '    """x (H, W), k (KH, KW) -> (H_out, W_out), H_out = (H + 2P - KH) // S + 1."""\n'
-        '    H, W = x.shape\n'
-        '    KH, KW = k.shape\n'
-        '    xp = np.zeros((H + 2 * padding, W + 2 * padding), dtype=x.dtype)\n'
-        '    xp[padding:padding + H, padding:padding + W] = x\n'
-        '    H_out = (H + 2 * padding - KH) // stride + 1\n'
-        '    W_out = (W + 2 * padding - KW) // stride + 1\n'
-        '    out = np.zeros((H_out, W_out), dtype=x.dtype)\n'
-        '    for i in range(H_out):\n'
-        '        for j in range(W_out):\n'
-        '            r, c = i * stride, j * stride\n'
-        '            out[i, j] = np.sum(xp[r:r + KH, c:c + KW] * k)\n'
-        '    return out\n'),
-    Exercise(
-        "output_size", "The general output-size formula",
-        "Write `output_size(W, K, P=0, S=1, D=1)`: the number of outputs along one axis of a "
-        "convolution of a `W`-wide input with a `K`-wide kernel, padding `P`, stride `S` and "
-        "dilation `D`, as an int. A window that does not fit is not counted; a dilated kernel "
-        "spans `D(K - 1) + 1` pixels.",
-        'def output_size(W, K, P=0, S=1, D=1):\n'
-        '    """Outputs along one axis: an int."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def output_size(W, K, P=0, S=1, D=1):\n'
-        '    """Outputs along one axis: an int."""\n'
-        '    span = D * (K - 1) + 1              # pixels covered by the dilated kernel\n'
-        '    return (W + 2 * P - span) // S + 1  # floor: incomplete windows do not count\n'),
-]
-
-PREDICTIONS = [
-    Prediction(
-        "ShapeExplorer",
-        "**Predict, then move the sliders.** With `K = 3`, `P = 0`, `S = 2` on a 7-wide "
-        "input, how many outputs are there? And on a 6-wide input: does every input column get "
-        "read? Set the sliders and check.",
-        f"7 wide: (7 - 3) // 2 + 1 = {conv_output_size(7, 3, stride=2)} outputs, and every "
-        f"column is read. 6 wide: (6 - 3) // 2 + 1 = {conv_output_size(6, 3, stride=2)} "
-        "outputs (the floor drops half a step), and the last column is never read."),
-]

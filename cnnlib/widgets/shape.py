@@ -22,7 +22,12 @@ def conv_formula(H, K, S, P, D, H_out) -> str:
     text = (f"H_out = floor((H + 2P - D(K-1) - 1) / S) + 1\n      = floor(({H} + {2 * P} - "
             f"{D * (K - 1)} - 1) / {S}) + 1 = floor({top}/{S}) + 1 = {H_out}")
     if top % S:
-        text += f"\n{top}/{S} is not whole: the floor drops the last {top % S} row(s)/column(s)"
+        text += (f"\n{top}/{S} is not whole: the floor drops the last {top % S} row(s)/column(s)"
+                 " of the padded input")
+    span = D * (K - 1) + 1
+    if S > span and H_out > 1:
+        text += (f"\nS = {S} > span {span}: {S - span} row(s)/column(s) between two windows are"
+                 " never read")
     return text
 
 
@@ -40,9 +45,12 @@ class ShapeExplorer(Explorer):
     ``H_out`` (= :func:`cnnlib.shapes.conv_output_size`), ``starts`` (top-left row of each
     window), ``visited`` (bool, padded input: cells some kernel tap touches), ``never_visited``
     (bool (H, H): input pixels no window uses), ``n_never_visited``, ``remainder`` (what the
-    floor drops) and ``formula``. Transposed: ``H_out`` (=
-    :func:`cnnlib.shapes.conv_transpose_output_size`) and ``counts`` (how many kernel stamps
-    cover each output cell before the padding crop, from cnnlib.conv.conv_transpose2d_forward).
+    floor drops), ``windows`` (top-left corners, in the padded input, of the first window and,
+    when there is one, the next one along the row: the picture outlines both) and
+    ``formula``. Transposed: ``H_out`` (= :func:`cnnlib.shapes.conv_transpose_output_size`),
+    ``counts`` (how many kernel stamps cover each output cell before the padding crop, from
+    cnnlib.conv.conv_transpose2d_forward) and ``stamps`` (top-left corners, before the crop,
+    of the stamps of input pixels (0, 0) and (0, 1): S cells apart; both are outlined).
     Introduced in notebooks/03_padding_and_stride.ipynb.
     """
 
@@ -83,10 +91,11 @@ class ShapeExplorer(Explorer):
         visited = np.outer(rows, rows)
         never = ~visited[P:P + H, P:P + H]
         top = H + 2 * P - D * (K - 1) - 1
+        windows = [(0, 0)] + ([(0, S)] if H_out > 1 else [])
         return {"transposed": False, "H": H, "K": K, "P": P, "S": S, "D": D,
                 "H_out": H_out, "W_out": H_out, "starts": starts, "visited": visited,
                 "never_visited": never, "n_never_visited": int(never.sum()),
-                "remainder": top % S, "span": D * (K - 1) + 1,
+                "remainder": top % S, "span": D * (K - 1) + 1, "windows": windows,
                 "formula": conv_formula(H, K, S, P, D, H_out)}
 
     def _compute_transposed(self, H, K, P, S, D) -> dict:
@@ -96,6 +105,7 @@ class ShapeExplorer(Explorer):
         counts = conv.conv_transpose2d_forward(ones_x, ones_w, stride=S, dilation=D)[0][0, 0]
         return {"transposed": True, "H": H, "K": K, "P": P, "S": S, "D": D,
                 "H_out": H_out, "W_out": H_out, "counts": counts,
+                "stamps": [(0, 0)] + ([(0, S)] if H > 1 else []),
                 "formula": transposed_formula(H, K, S, P, D, H_out)}
 
     def draw(self, state):
@@ -111,8 +121,10 @@ class ShapeExplorer(Explorer):
     def describe(self, state) -> str:
         H, H_out = state["H"], state["H_out"]
         if state["transposed"]:
-            return f"transposed: {H}x{H} -> {H_out}x{H_out}"
+            return (f"transposed: {H}x{H} -> {H_out}x{H_out}; each input pixel stamps the "
+                    f"{state['K']}x{state['K']} kernel, {state['S']} cell(s) after its "
+                    "neighbour")
         text = f"{H}x{H} -> {H_out}x{H_out}"
         if state["n_never_visited"]:
-            text += f"; {state['n_never_visited']} input pixels are never visited"
+            text += f"; {state['n_never_visited']} input pixels are never read"
         return text

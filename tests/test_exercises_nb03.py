@@ -1,0 +1,270 @@
+"""Notebook 03's exercises against learner-style answers: design (pick P and S), find (the pixels
+a layer never reads), count (a network's parameters and multiply-adds), debug (a strided conv).
+
+The generic tests of every checker (solutions pass, stubs "not attempted", wrong types, lists,
+bogus functions) are in tests/test_exercises.py and tests/test_exercise_checkers.py.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import cnnlib.exercises as ex
+from cnnlib.exercises import nb03_padding_stride as nb03
+from cnnlib.shapes import conv_output_size
+
+EXERCISES = {e.name: e for e in ex.EXERCISES["03_padding_and_stride"]}
+
+
+def define(code, name):
+    namespace = {"np": np}
+    exec(code, namespace)  # noqa: S102  (our own exercise texts)
+    return namespace[name]
+
+
+def check(name, fn):
+    return getattr(ex, f"check_{name}")(fn, verbose=False)
+
+
+def line(result, label):
+    found = re.search(rf"^   {label}:\s+(.*)$", result.message, re.M)
+    assert found, result.message
+    return found.group(1)
+
+
+# ----------------------------------------------------------------- learner-style answers
+def pick_same_padding_no_stride(W_in, W_out, K):
+    return (K - 1) // 2, 1
+
+
+def pick_no_padding(W_in, W_out, K):
+    S = 1
+    while S * W_out < W_in:
+        S += 1
+    return 0, S
+
+
+def pick_rounded_down(W_in, W_out, K):
+    return (K - 1) // 2, W_in // W_out
+
+
+def pick_swapped(W_in, W_out, K):
+    for S in range(1, W_in + 1):
+        for P in range(K):
+            if (W_in + 2 * P - K) // S + 1 == W_out:
+                return S, P
+
+
+def never_read_no_stride(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H + 2 * P - K) // S + 1
+    for i in range(n):
+        for j in range(n):
+            counts[i:i + K, j:j + K] += 1  # forgot the stride
+    return counts[P:P + H, P:P + H] == 0
+
+
+def never_read_read(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H + 2 * P - K) // S + 1
+    for i in range(n):
+        for j in range(n):
+            counts[i * S:i * S + K, j * S:j * S + K] += 1
+    return counts[P:P + H, P:P + H] > 0  # the pixels that ARE read
+
+
+def never_read_uncropped(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H + 2 * P - K) // S + 1
+    for i in range(n):
+        for j in range(n):
+            counts[i * S:i * S + K, j * S:j * S + K] += 1
+    return counts == 0  # the padding is still there
+
+
+def cost_without_bias(H, C_in, layers):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        H_out = (H + 2 * P - K) // S + 1
+        params += C_out * C_in * K * K
+        macs += H_out * H_out * C_out * C_in * K * K
+        H, C_in = H_out, C_out
+    return params, macs
+
+
+def cost_input_positions(H, C_in, layers):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        params += C_out * (C_in * K * K + 1)
+        macs += H * H * C_out * C_in * K * K  # the input's positions, not the output's
+        H, C_in = (H + 2 * P - K) // S + 1, C_out
+    return params, macs
+
+
+def cost_c_in_fixed(H, C_in, layers):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        H = (H + 2 * P - K) // S + 1
+        params += C_out * (C_in * K * K + 1)
+        macs += H * H * C_out * C_in * K * K  # C_in never becomes the last C_out
+    return params, macs
+
+
+def buggy_conv(fix_size=False, fix_window=False):
+    """The debug exercise's code with none, one or both of its bugs fixed."""
+    code = EXERCISES["conv2d_strided"].stub.replace(
+        "    raise NotImplementedError  # your code here: delete this line, then fix the two "
+        "bugs below\n", "")
+    if fix_size:
+        code = code.replace("(H - KH)", "(H + 2 * padding - KH)").replace(
+            "(W - KW)", "(W + 2 * padding - KW)")
+    if fix_window:
+        code = code.replace("xp[i:i + KH, j:j + KW]",
+                            "xp[i * stride:i * stride + KH, j * stride:j * stride + KW]")
+    return define(code, "conv2d_strided")
+
+
+WRONG = [
+    # (exercise, learner's function, variant the checker must recognise, words of the hint)
+    ("pick_padding_stride", pick_same_padding_no_stride, "no_stride", ["stride"]),
+    ("pick_padding_stride", pick_no_padding, "no_padding", ["padding"]),
+    ("pick_padding_stride", pick_rounded_down, "floor_stride", ["round UP"]),
+    ("pick_padding_stride", pick_swapped, "swapped", ["(P, S)"]),
+    ("never_read", never_read_no_stride, "no_stride", ["i * S"]),
+    ("never_read", never_read_read, "inverted", ["NEVER"]),
+    ("never_read", never_read_uncropped, "no_crop", ["cut P rows"]),
+    ("network_cost", cost_without_bias, "no_bias", ["bias"]),
+    ("network_cost", cost_input_positions, "input_positions", ["H_out x H_out"]),
+    ("network_cost", cost_c_in_fixed, "same_c_in", ["C_in is this layer's C_out"]),
+    ("conv2d_strided", buggy_conv(), "both_bugs", ["both bugs"]),
+    ("conv2d_strided", buggy_conv(fix_window=True), "short", ["forgets the padding",
+                                                              "H + 2P - KH"]),
+    ("conv2d_strided", buggy_conv(fix_size=True), "window_at_i", ["i * stride"]),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
+                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
+def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
+    result = getattr(ex, f"check_{name}")(fn)
+    out = capsys.readouterr().out
+    assert result.status == "fail" and result.variant == variant, result.message
+    for word in words:
+        assert word in result.hint
+    assert "expected:" in out and "got:" in out and "hint:" in out
+
+
+def test_every_checker_has_two_wrong_answers():
+    names = [w[0] for w in WRONG]
+    assert set(names) == set(EXERCISES)
+    assert min(names.count(n) for n in EXERCISES) >= 2
+
+
+def test_at_least_half_the_exercises_are_reasoning():
+    kinds = [e.title.rsplit("(", 1)[1].rstrip(")") for e in EXERCISES.values()]
+    assert kinds == ["design", "find", "count", "debug"]
+
+
+# ----------------------------------------------------------------- design: several answers pass
+def pick_largest_padding(W_in, W_out, K):
+    for S in range(1, W_in + 1):
+        for P in reversed(range(K)):
+            if (W_in + 2 * P - K) // S + 1 == W_out:
+                return P, S
+
+
+def pick_largest_stride(W_in, W_out, K):
+    for S in reversed(range(1, W_in + 1)):
+        for P in range(K):
+            if (W_in + 2 * P - K) // S + 1 == W_out:
+                return [P, S]
+
+
+@pytest.mark.parametrize("fn", [pick_largest_padding, pick_largest_stride,
+                                lambda *a: np.array(pick_largest_padding(*a)),
+                                lambda *a: tuple(np.int64(v) for v in pick_largest_stride(*a))])
+def test_any_design_with_the_size_passes(fn):
+    answers = {pick_largest_padding(*a) for a in [(34, 9, 3), (32, 8, 4)]}
+    assert answers == {(2, 4), (1, 4)}, "these designs differ from the reference's (1, 4), (0, 4)"
+    assert check("pick_padding_stride", fn).passed
+
+
+def test_a_design_that_only_pads_is_refused():
+    result = check("pick_padding_stride", lambda W_in, W_out, K: (7, 3))  # 28 -> 14 with K = 3
+    assert result.status == "fail" and result.case == 1
+    assert conv_output_size(28, 3, stride=3, padding=7) == 14, "the size alone would be right"
+    assert "P = 7 >= K = 3: the first windows would see only zeros" in line(result, "your layer")
+
+
+def test_a_wrong_design_is_told_its_size():
+    result = check("pick_padding_stride", pick_no_padding)
+    assert line(result, "your layer") == ("P = 0, S = 2 gives floor((28 + 0 - 3) / 2) + 1 = 13 "
+                                          "outputs, not 14.")
+
+
+def test_a_design_as_floats_is_told_to_return_ints_only():
+    result = check("pick_padding_stride", lambda *a: tuple(float(v) for v in
+                                                           pick_largest_padding(*a)))
+    assert "the value is right, but return an int" in line(result, "problem")
+    assert "your layer" not in result.message
+
+
+def test_negative_or_zero_steps_are_explained():
+    result = check("pick_padding_stride", lambda W_in, W_out, K: (1, 0))
+    assert "a stride is at least 1" in line(result, "your layer")
+
+
+# ----------------------------------------------------------------- find, count: the notebook's numbers
+def test_never_read_finds_the_seeds_480_pixels():
+    never_read = define(EXERCISES["never_read"].solution, "never_read")
+    mask = never_read(34, 3, 4, 1)
+    assert mask.sum() == 480 and round(100 * mask.mean()) == 42
+    assert np.flatnonzero(mask.all(axis=1)).tolist() == [2, 6, 10, 14, 18, 22, 26, 30]
+    assert not never_read(34, 3, 3, 1).any() and not never_read(34, 3, 2, 1).any()
+    assert never_read(6, 3, 2, 0).sum() == 11  # the floor: row 5 and column 5
+
+
+def test_network_cost_matches_section_4_and_alexnet():
+    cost = define(EXERCISES["network_cost"].solution, "network_cost")
+    assert cost(32, 16, [(16, 3, 1, 1)]) == (16 * 16 * 9 + 16, 2_359_296)
+    assert cost(16, 32, [(32, 3, 1, 1)]) == (32 * 32 * 9 + 32, 2_359_296)
+    assert cost(227, 3, [(96, 11, 4, 0)]) == (34_944, 105_415_200)
+    per_layer = [cost(*args) for args in [(28, 1, [(8, 3, 1, 1)]), (28, 8, [(16, 3, 2, 1)]),
+                                          (14, 16, [(32, 3, 2, 1)])]]
+    assert per_layer == [(80, 56_448), (1_168, 225_792), (4_640, 225_792)]
+    assert "80, 1,168, 4,640" in EXERCISES["network_cost"].solution
+    assert "56,448, 225,792, 225,792" in EXERCISES["network_cost"].solution
+
+
+def test_debug_stub_is_the_buggy_core_and_only_two_lines_differ():
+    stub = EXERCISES["conv2d_strided"].stub.splitlines()
+    solution = EXERCISES["conv2d_strided"].solution.splitlines()
+    assert "raise NotImplementedError  # your code here" in stub[2]
+    body = stub[:2] + stub[3:]
+    changed = [s for s in solution if s not in body]
+    assert len(changed) == 4, changed  # H_out, W_out, the window's start, and its slice
+    fixed = buggy_conv(fix_size=True, fix_window=True)
+    assert check("conv2d_strided", fixed).passed
+    x = np.arange(25.0).reshape(5, 5)
+    assert buggy_conv()(x, np.ones((3, 3)), 1, 0).shape == (3, 3), "right for S = 1, P = 0"
+
+
+# ----------------------------------------------------------------- the predict question
+def test_fact_shape_explorer_prediction():
+    answer = nb03.PREDICTIONS[0].answer
+    assert nb03.PREDICTIONS[0].explorer == "ShapeExplorer"
+    assert conv_output_size(12, 3, stride=4, padding=1) == 3
+    assert conv_output_size(12, 3, stride=3, padding=1) == 4
+    never_read = define(EXERCISES["never_read"].solution, "never_read")
+    assert never_read(12, 3, 4, 1).sum() == 80 and never_read(12, 3, 3, 1).sum() == 23
+    assert np.flatnonzero(never_read(12, 3, 4, 1).all(axis=1)).tolist() == [2, 6, 10, 11]
+    for fact in ["= 3 outputs", "rows 2 and 6", "144 - 64 = 80", "4 outputs",
+                 "144 - 121 = 23"]:
+        assert fact in answer, fact
+    from cnnlib.widgets import ShapeExplorer
+
+    e = ShapeExplorer(size=12, kernel_size=3, padding=1, stride=4)
+    assert e.state["H_out"] == 3 and e.state["n_never_visited"] == 80
+    e.set(stride=3)
+    assert e.state["H_out"] == 4 and e.state["n_never_visited"] == 23
