@@ -35,8 +35,8 @@ from .nb02_convolution import (
     check_conv_output_shape,
 )
 from .nb03_padding_stride import check_conv2d_strided, check_output_size, check_pad2d
-from .nb04_receptive_field import check_input_span, check_receptive_field_size
-from .nb05_pooling import check_max_pool2d, check_max_pool2d_grad
+from .nb04_receptive_field import check_fewest_layers, check_input_span, check_predicted_field
+from .nb05_pooling import check_absorbed_shifts, check_max_pool2d_grad, check_routed_gradient
 from .nb06_backprop import (
     check_central_difference_gradient,
     check_conv_backward_dw,
@@ -58,10 +58,11 @@ PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}
 
 __all__ = [
     "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
-    "check_build_confusion_matrix", "check_central_difference_gradient",
-    "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
-    "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
-    "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
-    "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
+    "check_absorbed_shifts", "check_build_confusion_matrix",
+    "check_central_difference_gradient", "check_conv2d_multi_channel",
+    "check_conv2d_single_channel", "check_conv2d_strided", "check_conv_backward_dw",
+    "check_conv_backward_dx", "check_conv_output_shape", "check_fewest_layers",
+    "check_input_span", "check_max_pool2d_grad", "check_output_size", "check_pad2d",
+    "check_predicted_field", "check_routed_gradient", "check_sgd_momentum_step",
     "check_softmax_cross_entropy", "check_stable_sigmoid",
 ]
