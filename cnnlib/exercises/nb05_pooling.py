@@ -185,31 +185,32 @@ def _pooled_dot(width, c, K, S):
 
 
 def _ref_absorbed(width, kernel_size, stride):
-    return np.array([np.array_equal(_pooled_dot(width, c, kernel_size, stride),
-                                    _pooled_dot(width, c + 1, kernel_size, stride))
-                     for c in range(width - 1)])
+    same = [np.array_equal(_pooled_dot(width, c, kernel_size, stride),
+                           _pooled_dot(width, c + 1, kernel_size, stride))
+            for c in range(width - 1)]
+    return np.flatnonzero(same)
 
 
 def _wrong_absorbed_phase(width, kernel_size, stride):  # off by one in the phase
-    return np.arange(width - 1) % kernel_size != 0
+    return np.flatnonzero(np.arange(width - 1) % kernel_size != 0)
 
 
 def _wrong_absorbed_never(width, kernel_size, stride):
-    return np.zeros(width - 1, dtype=bool)
+    return np.flatnonzero(np.zeros(width - 1, dtype=bool))
 
 
 def _wrong_absorbed_tiles(width, kernel_size, stride):  # windows taken as tiles of the stride
     c = np.arange(width - 1)
-    return c // stride == (c + 1) // stride
+    return np.flatnonzero(c // stride == (c + 1) // stride)
 
 
-def _wrong_absorbed_length(width, kernel_size, stride):
-    return np.arange(width) % kernel_size != kernel_size - 1
+def _wrong_absorbed_first_only(width, kernel_size, stride):  # only a window's first pixel
+    return np.flatnonzero(np.arange(width - 1) % kernel_size == 0)
 
 
 def check_absorbed_shifts(fn, verbose=True):
-    """Check ``fn(width, kernel_size, stride)`` -> bool array (width - 1,): True at c when max
-    pooling a row with one bright pixel at c or at c + 1 gives the same output.
+    """Check ``fn(width, kernel_size, stride)`` -> int array of the columns c (increasing) where
+    max pooling a row with one bright pixel at c or at c + 1 gives the same output.
 
     Prints the result; returns a CheckResult. Introduced in notebooks/05_pooling.ipynb.
     """
@@ -234,13 +235,15 @@ def check_absorbed_shifts(fn, verbose=True):
               "windows: the output is unchanged only if the dot at c and at c + 1 lie in "
               "exactly the same windows. Simplest: pool both rows and compare.",
               _wrong_absorbed_tiles),
-        Wrong("length", "c runs from 0 to width - 2: the dot at the last pixel has nowhere "
-              "to move, so the answer has width - 1 entries.", _wrong_absorbed_length),
+        Wrong("first_only", "not only a window's first pixel: the dot can move from ANY pixel "
+              "of its window but the last to the next one and stay inside it.",
+              _wrong_absorbed_first_only),
     ]
     return run_check("absorbed_shifts", fn, cases, wrongs,
                      "for each c in range(width - 1): build a row of zeros with a 1 at c, "
                      "another with a 1 at c + 1, max-pool both (windows that do not fit are "
-                     "dropped) and compare the two outputs.", verbose)
+                     "dropped) and keep c if the two outputs are equal; return the kept columns "
+                     "as np.array(columns, dtype=int).", verbose)
 
 
 _ROUTE_ROWS = "\n".join(
@@ -257,8 +260,8 @@ EXERCISES = [
         "| row | x | pooling | K | S | dout |\n|---|---|---|---|---|---|\n"
         f"{_ROUTE_ROWS}\n\n"
         "Write `routed_gradient(case)` that returns your `dx` for `case` = `\"A\"`, "
-        "`\"B\"`, `\"C\"` or `\"D\"`, as a list with one number per input (a dictionary "
-        "of your four answers is enough).",
+        "`\"B\"`, `\"C\"` or `\"D\"`, as a tuple (or a list) with one number per input (a "
+        "dictionary of your four answers is enough).",
         'def routed_gradient(case):\n'
         '    """dx of row "A", "B", "C" or "D" (one number per input), routed by hand."""\n'
         '    raise NotImplementedError  # your code here\n',
@@ -266,14 +269,14 @@ EXERCISES = [
         '    """dx of row "A", "B", "C" or "D" (one number per input), routed by hand."""\n'
         '    answers = {\n'
         '        # windows [3, 3] (a tie: the first 3 wins) and [2, 5]\n'
-        '        "A": [10, 0, 0, 20],\n'
+        '        "A": (10, 0, 0, 20),\n'
         '        # windows [1, 4, 2], [2, 0, 3], [3, 3, 1]: the 3 at index 4 wins the second\n'
         '        # window, and the third (a tie with index 5, the first wins): 10 + 100\n'
-        '        "B": [0, 1, 0, 0, 110, 0, 0],\n'
+        '        "B": (0, 1, 0, 0, 110, 0, 0),\n'
         '        # windows [2, 5, 1], [5, 1, 5] (a tie: the 5 at index 1), [1, 5, 0]\n'
-        '        "C": [0, 11, 0, 100, 0],\n'
+        '        "C": (0, 11, 0, 100, 0),\n'
         '        # average: each window gives dout / 2 to both of its pixels; the 0 is in both\n'
-        '        "D": [1, 4, 3],\n'
+        '        "D": (1, 4, 3),\n'
         '    }\n'
         '    return answers[case]\n'),
     Exercise(
@@ -304,16 +307,17 @@ EXERCISES = [
         "It is max-pooled with windows of `kernel_size` and stride `stride` (windows that do "
         "not fit are dropped). Now move the bright pixel one step right, to `c + 1`. For "
         "which `c` is the pooled row unchanged (the shift is **absorbed**)? Write "
-        "`absorbed_shifts(width, kernel_size, stride)` that returns a numpy array of "
-        "`width - 1` booleans, True at `c` when the pooled rows for `c` and `c + 1` are "
-        "equal. Predict first: with 2x2 windows and stride 2, which half of the shifts are "
-        "absorbed? And are there more or fewer with overlapping windows?",
+        "`absorbed_shifts(width, kernel_size, stride)` that returns those columns `c` "
+        "(from 0 to `width - 2`, in increasing order) as a numpy array of ints: for 8 pixels "
+        "and windows of 8, `np.array([0, 1, 2, 3, 4, 5, 6])`. Predict first: with 2x2 "
+        "windows and stride 2, which half of the shifts are absorbed? And are there more or "
+        "fewer with overlapping windows?",
         'def absorbed_shifts(width, kernel_size, stride):\n'
-        '    """(width - 1,) bools: True at c when moving the bright pixel from c to c + 1\n'
+        '    """The columns c (ints, increasing) where moving the bright pixel from c to c + 1\n'
         '    leaves the max-pooled row unchanged."""\n'
         '    raise NotImplementedError  # your code here\n',
         'def absorbed_shifts(width, kernel_size, stride):\n'
-        '    """(width - 1,) bools: True at c when moving the bright pixel from c to c + 1\n'
+        '    """The columns c (ints, increasing) where moving the bright pixel from c to c + 1\n'
         '    leaves the max-pooled row unchanged."""\n'
         '    n_out = (width - kernel_size) // stride + 1\n'
         '\n'
@@ -323,7 +327,8 @@ EXERCISES = [
         '        return [row[i * stride:i * stride + kernel_size].max() for i in range(n_out)]\n'
         '\n'
         '    # absorbed when c and c + 1 lie in exactly the same windows\n'
-        '    return np.array([pooled(c) == pooled(c + 1) for c in range(width - 1)])\n'),
+        '    return np.array([c for c in range(width - 1) if pooled(c) == pooled(c + 1)],\n'
+        '                    dtype=int)\n'),
 ]
 
 PREDICTIONS = [
