@@ -2,12 +2,18 @@
 
 Luo, Li, Urtasun & Zemel, "Understanding the Effective Receptive Field in Deep
 Convolutional Neural Networks" (NeurIPS 2016): send a unit gradient back from the centre
-output of a stack of randomly initialised stride-1 convolutions and look at |d out / d x|.
+output of a stack of randomly initialised stride-1 convolutions and look at d out / d x.
 The theoretical field of n KxK layers is a square of side n(K - 1) + 1, but the gradient
-is concentrated near its centre, in a roughly Gaussian blob whose width grows like
-sqrt(n), not like n. With all weights equal to 1 the map counts the paths from each pixel
-to the unit (:func:`path_counts`). All gradients come from cnnlib's backward passes.
-Introduced in notebooks/04_receptive_field.ipynb.
+is concentrated near its centre, in a roughly Gaussian blob.
+
+For a linear stack with independent zero-mean weights the mean SQUARED gradient is exactly
+proportional to the number of paths from each pixel to the unit (:func:`path_counts`: the
+products of different weights average to 0), i.e. to where a random walk of n steps
+(each uniform on -(K-1)/2 .. (K-1)/2 per axis) ends: its standard deviation is
+sqrt(n (K^2 - 1) / 12), sqrt(2n/3) for K = 3 (:func:`random_walk_spread`). The mean
+ABSOLUTE gradient is roughly the square root of that map: wider (std -> sqrt(4n/3)), and at
+small n its variance falls about 1 px^2 short of 4n/3. All gradients come from cnnlib's
+backward passes. Introduced in notebooks/04_receptive_field.ipynb.
 """
 
 from __future__ import annotations
@@ -17,19 +23,23 @@ import numpy as np
 from . import activations, conv, pool
 from .checks import as_int, fail
 
-__all__ = ["effective_receptive_field", "erf_spread", "path_counts", "power_law_exponent"]
+__all__ = ["effective_receptive_field", "erf_spread", "path_counts", "power_law_exponent",
+           "random_walk_spread"]
 
 
 def effective_receptive_field(depth, kernel_size=3, size=None, channels=4, n_inputs=4,
-                              n_inits=4, nonlinearity="linear", rng=None, dtype=np.float64):
-    """Mean |d out_centre / d x| of ``depth`` stride-1, 'same'-padded KxK conv layers.
+                              n_inits=4, nonlinearity="linear", rng=None, dtype=np.float64,
+                              measure="square"):
+    """Mean (d out_centre / d x)^2 (or |d out_centre / d x|) of ``depth`` stride-1,
+    'same'-padded KxK conv layers.
 
     For each of ``n_inits`` random weight draws (He normal, std sqrt(2 / (C K K))) and
     ``n_inputs`` standard-normal inputs x (n_inputs, channels, size, size): forward through
     the stack (ReLU between layers if nonlinearity="relu"), set dout = 1 at the centre unit
     of every output channel and 0 elsewhere, backpropagate with conv2d_backward, and add
-    |dx| summed over channels. Returns the (size, size) map scaled to sum to 1.
-    size defaults to 2 * depth * (K - 1) + 1 (twice the theoretical field).
+    dx**2 (measure="square") or |dx| (measure="abs"), summed over channels. Returns the
+    (size, size) map scaled to sum to 1. size defaults to 2 * depth * (K - 1) + 1 (twice
+    the theoretical field). Without ReLU the gradient does not depend on x at all.
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     func = "effective_receptive_field"
@@ -40,6 +50,9 @@ def effective_receptive_field(depth, kernel_size=3, size=None, channels=4, n_inp
                    "kernel, so that the centre output sits over the centre input.")
     if nonlinearity not in ("linear", "relu"):
         raise fail(func, f"nonlinearity must be 'linear' or 'relu', got {nonlinearity!r}.")
+    if measure not in ("square", "abs"):
+        raise fail(func, f"measure must be 'square' (mean squared gradient) or 'abs' (mean "
+                   f"absolute gradient), got {measure!r}.")
     theory = depth * (K - 1) + 1
     size = 2 * theory - 1 if size is None else as_int(size, "size", func, minimum=1)
     if size % 2 == 0 or size < theory:
@@ -66,7 +79,7 @@ def effective_receptive_field(depth, kernel_size=3, size=None, channels=4, n_inp
             if relu_cache is not None:
                 dout = activations.relu_backward(dout, relu_cache)
             dout = conv.conv2d_backward(dout, cache)[0]
-        total += np.abs(dout).sum(axis=(0, 1))
+        total += (dout ** 2 if measure == "square" else np.abs(dout)).sum(axis=(0, 1))
     return total / total.sum()
 
 
@@ -93,6 +106,18 @@ def power_law_exponent(x, y):
     """
     a, _ = np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)
     return float(a)
+
+
+def random_walk_spread(depth, kernel_size=3):
+    """sqrt(depth * (K^2 - 1) / 12): the standard deviation (pixels, per axis) of the end of
+    a random walk of ``depth`` steps, each uniform on -(K-1)/2 .. (K-1)/2.
+
+    The spread of the mean squared gradient map of a linear stack of ``depth`` KxK layers
+    (sqrt(2 depth / 3) for K = 3). Introduced in notebooks/04_receptive_field.ipynb.
+    """
+    func = "random_walk_spread"
+    K = as_int(kernel_size, "kernel_size", func, minimum=1)
+    return float(np.sqrt(as_int(depth, "depth", func, minimum=0) * (K * K - 1) / 12))
 
 
 def path_counts(specs, input_size, i, j) -> np.ndarray:

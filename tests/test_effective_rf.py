@@ -11,6 +11,7 @@ from cnnlib.effective_rf import (
     erf_spread,
     path_counts,
     power_law_exponent,
+    random_walk_spread,
 )
 
 
@@ -26,15 +27,50 @@ def test_erf_is_zero_outside_the_theoretical_field(depth, K):
     assert erf[~inside].max() == 0 and erf[inside].min() > 0
 
 
-def test_one_layer_is_the_mean_absolute_kernel():
+@pytest.mark.parametrize("measure", ["abs", "square"])
+def test_one_layer_is_the_kernel_stamped_back(measure):
     rng = np.random.default_rng(3)
     erf = effective_receptive_field(1, 3, size=5, channels=2, n_inputs=1, n_inits=1,
-                                    rng=np.random.default_rng(3))
+                                    rng=np.random.default_rng(3), measure=measure)
     w = rng.standard_normal((2, 2, 3, 3)) * np.sqrt(2.0 / 18)
     # dout = 1 at the centre of both output channels: one output stamps its kernel back
-    # onto its window (unrotated), dx[c] = sum_f w[f, c]; the map is sum_c |dx[c]|
-    expected = np.abs(w.sum(axis=0)).sum(axis=0)
+    # onto its window (unrotated), dx[c] = sum_f w[f, c]; the map is sum_c |dx[c]| (or ^2)
+    dx = w.sum(axis=0)
+    expected = (np.abs(dx) if measure == "abs" else dx ** 2).sum(axis=0)
     np.testing.assert_allclose(erf[1:4, 1:4], expected / expected.sum())
+
+
+def test_linear_gradient_does_not_depend_on_the_input():
+    """Without ReLU the backward pass only uses the weights: 1 input or 5 give the same map
+    (one weight draw: the weights come first from the generator, the inputs after them)."""
+    one = effective_receptive_field(4, n_inputs=1, n_inits=1, rng=np.random.default_rng(5))
+    five = effective_receptive_field(4, n_inputs=5, n_inits=1, rng=np.random.default_rng(5))
+    np.testing.assert_allclose(one, five, rtol=1e-12, atol=1e-15)
+    one = effective_receptive_field(4, n_inputs=1, n_inits=1, nonlinearity="relu",
+                                    rng=np.random.default_rng(5))
+    five = effective_receptive_field(4, n_inputs=5, n_inits=1, nonlinearity="relu",
+                                     rng=np.random.default_rng(5))
+    assert not np.allclose(one, five)
+
+
+def test_mean_squared_gradient_approaches_the_path_counts():
+    """E[(d out / d x)^2] of a linear stack is proportional to the number of paths."""
+    erf = effective_receptive_field(5, size=21, n_inputs=1, n_inits=200,
+                                    rng=np.random.default_rng(8))
+    paths = path_counts([rf.conv(3, padding=1)] * 5, 21, 10, 10)
+    paths = paths / paths.sum()
+    assert np.corrcoef(erf.ravel(), paths.ravel())[0, 1] > 0.99
+    assert abs(erf_spread(erf) / erf_spread(paths) - 1) < 0.03
+    assert np.isclose(erf_spread(paths), random_walk_spread(5))  # exactly sqrt(2 * 5 / 3)
+
+
+def test_random_walk_spread():
+    assert random_walk_spread(0) == 0
+    assert np.isclose(random_walk_spread(3), np.sqrt(2.0))  # 3 steps of variance 2/3
+    assert np.isclose(random_walk_spread(2, kernel_size=5), 2.0)  # steps -2..2: variance 2
+    for depth in (1, 4, 9):
+        p = path_counts([rf.conv(3, padding=1)] * depth, 2 * depth + 3, depth + 1, depth + 1)
+        assert np.isclose(erf_spread(p), random_walk_spread(depth))
 
 
 def test_spread_grows_like_sqrt_depth():
@@ -43,7 +79,7 @@ def test_spread_grows_like_sqrt_depth():
                                                    rng=np.random.default_rng(d)))
               for d in depths]
     a = power_law_exponent(depths, spread)
-    assert 0.4 < a < 0.7
+    assert 0.45 < a < 0.55  # the mean squared gradient: no offset, a clean sqrt(depth)
     assert power_law_exponent(depths, [2 * d + 1 for d in depths]) > 0.9
 
 
@@ -57,7 +93,8 @@ def test_spread_of_known_maps():
 @pytest.mark.parametrize("kwargs,words", [
     ({"depth": 0}, "depth"), ({"depth": 2, "kernel_size": 4}, "even"),
     ({"depth": 3, "size": 5}, "theoretical field"), ({"depth": 1, "nonlinearity": "tanh"},
-                                                     "nonlinearity")])
+                                                     "nonlinearity"),
+    ({"depth": 1, "measure": "max"}, "measure must be 'square'")])
 def test_bad_arguments_teach(kwargs, words):
     with pytest.raises(ValueError, match=words):
         effective_receptive_field(**kwargs)

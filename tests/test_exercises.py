@@ -158,70 +158,6 @@ def multi_bias_inside(x, w, b):
                      for f in range(w.shape[0])])
 
 
-def rf_no_jump(layers):
-    size = 1
-    for k, _ in layers:
-        size += k - 1
-    return size
-
-
-def rf_stride_first(layers):
-    size, jump = 1, 1
-    for k, s in layers:
-        jump = jump * s
-        size = size + (k - 1) * jump
-    return size
-
-
-def span_no_jump(layers, i):
-    size, jump = 1, 1
-    for k, s in layers:
-        size += (k - 1) * jump
-        jump *= s
-    return (i, i + size - 1)
-
-
-def span_exclusive(layers, i):
-    size, jump = 1, 1
-    for k, s in layers:
-        size += (k - 1) * jump
-        jump *= s
-    return (i * jump, i * jump + size)
-
-
-def pool_avg(x, kernel_size, stride=None):
-    s = stride or kernel_size
-    H, W = (x.shape[0] - kernel_size) // s + 1, (x.shape[1] - kernel_size) // s + 1
-    return np.array([[x[i * s:i * s + kernel_size, j * s:j * s + kernel_size].mean()
-                      for j in range(W)] for i in range(H)], dtype=x.dtype)
-
-
-def pool_stride_one(x, kernel_size, stride=None):
-    s = stride if stride is not None else 1
-    H, W = (x.shape[0] - kernel_size) // s + 1, (x.shape[1] - kernel_size) // s + 1
-    return np.array([[x[i * s:i * s + kernel_size, j * s:j * s + kernel_size].max()
-                      for j in range(W)] for i in range(H)], dtype=x.dtype)
-
-
-def pool_grad_assign(dout, x, kernel_size, stride=None):
-    s = stride or kernel_size
-    dx = np.zeros_like(x)
-    for i in range(dout.shape[0]):
-        for j in range(dout.shape[1]):
-            win = x[i * s:i * s + kernel_size, j * s:j * s + kernel_size]
-            a, b = np.unravel_index(win.argmax(), win.shape)
-            dx[i * s + a, j * s + b] = dout[i, j]
-    return dx
-
-
-def pool_grad_average(dout, x, kernel_size, stride=None):
-    s = stride or kernel_size
-    dx = np.zeros_like(x)
-    for i in range(dout.shape[0]):
-        for j in range(dout.shape[1]):
-            dx[i * s:i * s + kernel_size, j * s:j * s + kernel_size] += (
-                dout[i, j] / kernel_size ** 2)
-    return dx
 
 
 def sgd_old_velocity(p, grad, v, lr, momentum):
@@ -274,14 +210,6 @@ WRONG = [
      "minus", ["W - K + 1"]),
     ("conv_output_shape", lambda xs, ws: (xs[0], xs[1], xs[2] - ws[2] + 1, xs[3] - ws[3] + 1),
      "channels", ["FILTER"]),
-    ("receptive_field_size", rf_no_jump, "no_jump", ["jump"]),
-    ("receptive_field_size", rf_stride_first, "own_stride", ["own stride"]),
-    ("input_span", span_no_jump, "no_jump", ["jump"]),
-    ("input_span", span_exclusive, "inclusive", ["size - 1"]),
-    ("max_pool2d", pool_avg, "avg", ["LARGEST"]),
-    ("max_pool2d", pool_stride_one, "default_stride_1", ["stride = kernel_size"]),
-    ("max_pool2d_grad", pool_grad_assign, "assign", ["ACCUMULATE", "+="]),
-    ("max_pool2d_grad", pool_grad_average, "spread", ["average pooling"]),
     ("sgd_momentum_step", sgd_old_velocity, "after", ["OLD velocity"]),
     ("sgd_momentum_step", sgd_dampened, "dampened", ["(1 - momentum)"]),
     ("sgd_momentum_step", sgd_lr_in_v, "lr_inside", ["lr outside"]),
@@ -407,25 +335,13 @@ def test_fact_sliding_window_coverage():
     assert np.array_equal(k[::-1, ::-1], -k)
 
 
-def test_fact_shapes_and_pooling():
-    from cnnlib.shapes import conv_output_size, pool_output_size
+def test_fact_shapes():
+    from cnnlib.shapes import conv_output_size
 
     assert conv_output_size(7, 3, stride=2) == 3 and conv_output_size(6, 3, stride=2) == 2
-    assert pool_output_size(32, 2) == 16 and pool_output_size(6, 3, stride=2) == 2
-    read = np.zeros(6, bool)
-    for i in range(2):
-        read[2 * i:2 * i + 3] = True
-    assert read[:5].all() and not read[5]
-    assert "16x16x12" in answer("05_pooling", "PoolingExplorer")
 
 
 def test_fact_receptive_fields():
-    from cnnlib.exercises.nb04_receptive_field import _ref_size
-
-    assert _ref_size([(3, 1)] * 3) == 7 and _ref_size([(3, 2), (3, 1), (3, 1)]) == 11
-    assert "-> 11" in answer("04_receptive_field", "LayerStackExplorer")
-    paths = conv_loop(np.pad(np.ones((3, 3)), 2), np.ones((3, 3)))  # two 3x3 layers
-    assert paths[2, 2] == 9 and paths[0, 0] == 1
     from cnnlib.exercises.nb07_training import _JUMP, _RF
     from cnnlib.models import course_cnn
     from cnnlib.receptive_field import receptive_field
@@ -434,17 +350,6 @@ def test_fact_receptive_fields():
     assert (last.size[0], last.jump[0]) == (_RF, _JUMP) == (10, 4)
 
 
-def test_fact_effective_receptive_field_grows_like_a_square_root():
-    from cnnlib.effective_rf import effective_receptive_field, erf_spread
-
-    def spread(depth):
-        return erf_spread(effective_receptive_field(depth, 3, size=41, n_inputs=1, n_inits=16,
-                                                    rng=np.random.default_rng(depth)))
-
-    s4, s16 = spread(4), spread(16)
-    assert 1.6 < s16 / s4 < 2.6, "about doubles"
-    assert s16 / 33 < s4 / 9, "a shrinking share of the theoretical side"
-    assert 33 / 9 > 3.6
 
 
 GARBAGE = st.one_of(

@@ -160,3 +160,52 @@ def test_erf_explorer_centred_and_growing():
     assert e.state["spread"] > spreads[1]
 
 
+
+
+def test_erf_explorer_status_compares_like_with_like():
+    """The status line sets the measured spread beside the random walk's prediction, never a
+    standard deviation as a percentage of a width."""
+    from cnnlib.effective_rf import random_walk_spread
+    from cnnlib.widgets import EffectiveRFExplorer
+
+    e = EffectiveRFExplorer()
+    assert "%" not in e.status.value
+    assert f"{random_walk_spread(5):.2f} px" in e.status.value
+    for depth in (2, 8, 16):
+        e.set(depth=depth)
+        assert abs(e.state["spread"] / e.state["walk_spread"] - 1) < 0.06
+
+
+# ------------------------------------------------ the checks notebook 04 used to run
+def test_the_layer_stack_checks_notebook_04_used_to_run():
+    """Formerly an assert cell under the explorer (it moved the learner's explorer)."""
+    from cnnlib.widgets import LayerStackExplorer
+
+    stack = LayerStackExplorer()
+    assert stack.state["size"][:, 0].tolist() == [3, 5, 7]
+    stack.set(preset="notebook 07: conv-pool, conv-pool", i=3, j=3)
+    assert stack.state["size"][-1].tolist() == [10, 10] and stack.state["region"] == (9, 9, 18, 18)
+    assert (stack.state["paths"] > 0).sum() == 100
+    stack.set(spec=", ".join(["conv3"] * 14))  # 14 unpadded layers do not fit a 28x28 digit
+    assert stack.state == {} and "does not fit" in stack.error
+    stack.set(preset="seed: three 3x3 convs, 7x7 input")
+    paths = stack.state["paths"]
+    assert paths[3, 3] == 49 and paths[0, 0] == 1 and paths.sum() == 9 ** 3
+    assert np.array_equal(paths[3], 7 * np.array([1, 3, 6, 7, 6, 3, 1]))
+
+
+def test_the_erf_checks_notebook_04_used_to_run():
+    from cnnlib.widgets import EffectiveRFExplorer
+
+    erf_explorer = EffectiveRFExplorer()
+    s = erf_explorer.state
+    c = erf_explorer.SIZE // 2
+    assert abs(s["centroid"][0] - c) < 0.5 and abs(s["centroid"][1] - c) < 0.5
+    assert s["inside_theory"] > 0.999
+    spreads = []
+    for depth in (2, 8, 16):
+        erf_explorer.set(depth=depth)
+        spreads.append(erf_explorer.state["spread"])
+    assert spreads[0] < spreads[1] < spreads[2] < 2 * spreads[1]
+    with pytest.raises(ValueError, match="out of range"):
+        erf_explorer.compute(depth=40, nonlinearity="linear")

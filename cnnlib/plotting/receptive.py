@@ -88,12 +88,14 @@ def plot_stacked_fields(size, regions, labels, title=""):
     return fig
 
 
-def plot_erf(erf, theory_size, title="", spread=None):
+def plot_erf(erf, theory_size, title="", spread=None, expected=None):
     """The effective receptive field as a heat map, the theoretical square on top, and the
     profile through the centre row.
 
     erf (S, S) non-negative (odd S, the unit at the centre); theory_size: side of the
-    theoretical field (centred); spread: optional std in pixels (a grey +-2 std band).
+    theoretical field (centred); spread: optional std in pixels (a grey band from -2 std to
+    +2 std, labelled); expected: optional (S, S) map whose centre row is drawn as a dashed
+    line (e.g. the normalised path counts that the average should approach).
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     erf = np.asarray(erf, dtype=float)
@@ -106,38 +108,51 @@ def plot_erf(erf, theory_size, title="", spread=None):
     _square(ax, c - half, c - half, theory_size, theory_size, ec="#2ecc71", lw=2)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title or "|d out / d x|, theoretical field in green", fontsize=9)
+    ax.set_title(title or "effective field, theoretical field in green", fontsize=9)
     prof = fig.add_axes([0.52, 0.16, 0.45, 0.7])
     offsets = np.arange(S) - c
-    row = erf[c] / erf[c].max()
-    prof.fill_between(offsets, row, step="mid", color="#e67e22", alpha=0.5)
+    peak = erf[c].max()
+    prof.fill_between(offsets, erf[c] / peak, step="mid", color="#e67e22", alpha=0.5,
+                      label="measured")
+    if expected is not None:
+        exp_row = np.asarray(expected, dtype=float)[c]
+        exp_row = exp_row / exp_row.sum() * erf[c].sum()  # same total as the measured row
+        prof.step(offsets, exp_row / peak, where="mid", color="#8e44ad", lw=1.4, ls="--",
+                  label="path counts")
     box = (np.abs(offsets) <= half).astype(float)
-    prof.step(offsets, box, where="mid", color="#2ecc71", lw=2)
-    if spread:  # grey band: +-2 standard deviations of the effective field
-        prof.axvspan(-2 * spread, 2 * spread, color="0.88", zorder=0)
+    prof.step(offsets, box, where="mid", color="#2ecc71", lw=2, label="theoretical")
+    if spread:
+        prof.axvspan(-2 * spread, 2 * spread, color="0.88", zorder=0,
+                     label=f"\u00b12 std ({spread:.1f} px)")
     prof.set_xlim(-c - 0.5, c + 0.5)
-    prof.set_ylim(0, 1.08)
+    prof.set_ylim(0, 1.35)
     prof.set_xlabel("offset from the centre (pixels)", fontsize=8)
     prof.tick_params(labelsize=7)
-    prof.set_title("centre row: effective (orange), theoretical (green)", fontsize=9)
+    prof.legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
+    prof.set_title("centre row, scaled to its peak", fontsize=9)
     return fig
 
 
-def plot_erf_growth(depths, theory, spread, fit_exponent=None):
+def plot_erf_growth(depths, theory, spread, fit_exponent=None, prediction=None):
     """Theoretical side n(K-1)+1 against the effective spread, on log-log axes.
 
+    prediction: optional spreads predicted for each depth (e.g. the random walk's
+    sqrt(2n/3)), drawn dotted; without it a sqrt(depth) line through the first point.
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     depths = np.asarray(depths, float)
     fig = new_figure(4.8, 3.2)
     ax = fig.add_subplot()
-    ax.loglog(depths, theory, "s-", color="#2ecc71", label="theoretical side ~ depth")
-    label = "effective std"
+    ax.loglog(depths, theory, "s-", color="#2ecc71", label="theoretical side = 2 depth + 1")
+    label = "effective spread (std), measured"
     if fit_exponent is not None:
-        label += f" ~ depth^{fit_exponent:.2f}"
-    ax.loglog(depths, spread, "o-", color="#e67e22", label=label)
-    ax.loglog(depths, spread[0] * np.sqrt(depths / depths[0]), ":", color="0.4",
-              label="sqrt(depth) reference")
+        label += f": fit depth^{fit_exponent:.2f}"
+    ax.loglog(depths, spread, "o", color="#e67e22", label=label)
+    if prediction is not None:
+        ax.loglog(depths, prediction, ":", color="0.3", label="random walk: sqrt(2 depth / 3)")
+    else:
+        ax.loglog(depths, spread[0] * np.sqrt(depths / depths[0]), ":", color="0.4",
+                  label="sqrt(depth) reference")
     ax.minorticks_off()
     ax.set_xticks(depths, [f"{d:g}" for d in depths])
     ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= 1.5 * max(np.max(theory), 1)]

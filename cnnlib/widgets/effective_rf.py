@@ -10,7 +10,7 @@ import functools
 import ipywidgets as widgets
 import numpy as np
 
-from ..effective_rf import effective_receptive_field, erf_spread
+from ..effective_rf import effective_receptive_field, erf_spread, random_walk_spread
 from ..plotting.receptive import plot_erf
 from .base import Explorer
 
@@ -19,9 +19,10 @@ __all__ = ["EffectiveRFExplorer", "cached_erf"]
 
 @functools.lru_cache(maxsize=64)
 def cached_erf(depth: int, nonlinearity: str, size: int = 41) -> np.ndarray:
-    """effective_receptive_field(depth, 3, size, nonlinearity=...) computed once per setting
-    (seeded, so always the same map). Introduced in notebooks/04_receptive_field.ipynb."""
-    return effective_receptive_field(depth, 3, size=size, n_inputs=1, n_inits=16,
+    """effective_receptive_field(depth, 3, size, nonlinearity=...) (the mean squared gradient
+    over 32 random weight draws) computed once per setting (seeded, so always the same map).
+    Introduced in notebooks/04_receptive_field.ipynb."""
+    return effective_receptive_field(depth, 3, size=size, n_inputs=1, n_inits=32,
                                      nonlinearity=nonlinearity,
                                      rng=np.random.default_rng(depth))
 
@@ -30,9 +31,10 @@ class EffectiveRFExplorer(Explorer):
     """Depth of a stack of random 3x3 convolutions -> its effective receptive field.
 
     Controls: ``depth`` (1-16 layers) and ``nonlinearity`` ("linear" or "relu"). State:
-    ``erf`` (41, 41) mean |d out / d x| (sums to 1), ``theory_size`` = 2 depth + 1,
-    ``spread`` (std in pixels, :func:`cnnlib.effective_rf.erf_spread`), ``inside_theory`` (the
-    share inside the theoretical square: 1 up to rounding), ``centroid``, ``peak``.
+    ``erf`` (41, 41) mean (d out / d x)^2 (sums to 1), ``theory_size`` = 2 depth + 1,
+    ``spread`` (std in pixels, :func:`cnnlib.effective_rf.erf_spread`), ``walk_spread`` (the
+    linear stack's prediction sqrt(2 depth / 3)), ``inside_theory`` (the share inside the
+    theoretical square: 1 up to rounding), ``centroid``, ``peak``.
     Introduced in notebooks/04_receptive_field.ipynb.
     """
 
@@ -70,7 +72,8 @@ class EffectiveRFExplorer(Explorer):
         rows, cols = np.indices(erf.shape)
         centroid = (float((erf * rows).sum()), float((erf * cols).sum()))
         return {"depth": depth, "nonlinearity": nonlinearity, "erf": erf,
-                "theory_size": theory, "spread": erf_spread(erf), "inside_theory": inside,
+                "theory_size": theory, "spread": erf_spread(erf),
+                "walk_spread": random_walk_spread(depth, 3), "inside_theory": inside,
                 "centroid": centroid,
                 "peak": np.unravel_index(int(np.argmax(erf)), erf.shape)}
 
@@ -80,6 +83,6 @@ class EffectiveRFExplorer(Explorer):
                               f"theory {state['theory_size']}x{state['theory_size']}")
 
     def describe(self, state) -> str:
-        return (f"theoretical side {state['theory_size']} px, effective std "
-                f"{state['spread']:.2f} px ({state['spread'] / state['theory_size']:.0%} "
-                "of the side)")
+        return (f"theoretical side {state['theory_size']} px; effective spread (std) "
+                f"{state['spread']:.2f} px; a linear stack's random walk predicts "
+                f"sqrt(2n/3) = {state['walk_spread']:.2f} px")

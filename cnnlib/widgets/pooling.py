@@ -15,7 +15,7 @@ from .. import data, pool, shapes
 from ..plotting.pooling import plot_pooling
 from .base import Explorer
 
-__all__ = ["PoolingExplorer"]
+__all__ = ["PoolingExplorer", "stroke_cell"]
 
 # the 4x4 grid has ties: the tie rule decides where the gradient goes
 GRIDS = {
@@ -39,6 +39,25 @@ def _image(name: str) -> np.ndarray:
     return img[np.ix_(rows, cols)].astype(np.float64)
 
 
+def stroke_cell(x: np.ndarray, K: int, S: int, P: int) -> tuple[int, int]:
+    """The output cell nearest the middle whose window has ONE largest value, above half the
+    image's maximum (a cell on a stroke, where the gradient's route is not a tie).
+    Falls back to the middle cell. Introduced in notebooks/05_pooling.ipynb.
+    """
+    out, _ = pool.max_pool2d_forward(x[None, None], K, S, P)
+    H_out, W_out = out.shape[2:]
+    xp = np.pad(x, P, constant_values=-np.inf)
+    mid = (H_out // 2, W_out // 2)
+    cells = sorted(np.ndindex(H_out, W_out),
+                   key=lambda c: ((c[0] - mid[0]) ** 2 + (c[1] - mid[1]) ** 2, c))
+    for i, j in cells:
+        window = xp[i * S:i * S + K, j * S:j * S + K]
+        top = window.max()
+        if top > 0.5 * x.max() and (window == top).sum() == 1:
+            return int(i), int(j)
+    return mid
+
+
 def _out_size(image, K, S, P):
     try:
         return shapes.pool_output_size(_image(image).shape[0], K, S, P)
@@ -50,24 +69,31 @@ class PoolingExplorer(Explorer):
     """Max / average pooling: windows, output and the backward routing of one cell.
 
     Controls: ``image``, ``mode`` ("max" or "avg"), ``kernel_size``, ``stride``,
-    ``padding`` and the output cell ``i``, ``j``. State: ``x`` (H, W), ``out`` (the
-    cnnlib.pool forward), ``dx`` (its backward for dout = one-hot at (i, j)), ``window``
-    (top, left of the cell's window, in input coordinates), ``winner`` (max only) and
-    ``shape`` (H_out, W_out).
+    ``padding`` and the output cell ``i``, ``j`` (by default a cell on a stroke whose window
+    has a single maximum: :func:`stroke_cell`). State: ``x`` (H, W), ``out`` (the cnnlib.pool
+    forward), ``dx`` (its backward for dout = one-hot at (i, j)), ``window`` (top, left of the
+    cell's window, in input coordinates), ``winner`` (max only), ``ties`` (how many pixels of
+    the window share its maximum; max only, else 0) and ``shape`` (H_out, W_out).
     Introduced in notebooks/05_pooling.ipynb.
     """
 
     title = "Pooling: windows, output, backward"
 
     def __init__(self, image: str = "digit 28x28", mode: str = "max", kernel_size: int = 2,
-                 stride: int = 2, padding: int = 0) -> None:
+                 stride: int = 2, padding: int = 0, i: int | None = None,
+                 j: int | None = None) -> None:
         self._defaults = {"image": image, "mode": mode, "kernel_size": kernel_size,
-                          "stride": stride, "padding": padding}
+                          "stride": stride, "padding": padding, "i": i, "j": j}
         super().__init__()
 
     def _make_controls(self) -> dict:
         d = self._defaults
         out = _out_size(d["image"], d["kernel_size"], d["stride"], d["padding"]) or 1
+        cell = (out // 2, out // 2)
+        if out > 1 and (d["i"] is None or d["j"] is None):
+            cell = stroke_cell(_image(d["image"]), d["kernel_size"], d["stride"], d["padding"])
+        i = cell[0] if d["i"] is None else d["i"]
+        j = cell[1] if d["j"] is None else d["j"]
         c = {
             "image": widgets.Dropdown(options=IMAGES, value=d["image"], description="image"),
             "mode": widgets.ToggleButtons(options=["max", "avg"], value=d["mode"],
@@ -77,8 +103,10 @@ class PoolingExplorer(Explorer):
             "stride": widgets.IntSlider(value=d["stride"], min=1, max=4, description="stride S"),
             "padding": widgets.IntSlider(value=d["padding"], min=0, max=2,
                                          description="padding P"),
-            "i": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell i"),
-            "j": widgets.IntSlider(value=out // 2, min=0, max=out - 1, description="cell j"),
+            "i": widgets.IntSlider(value=min(i, out - 1), min=0, max=out - 1,
+                                   description="cell i"),
+            "j": widgets.IntSlider(value=min(j, out - 1), min=0, max=out - 1,
+                                   description="cell j"),
         }
         return c
 
@@ -125,10 +153,13 @@ class PoolingExplorer(Explorer):
         dout[0, 0, i, j] = 1.0
         dx = backward(dout, cache)[0, 0]
         top, left = i * S - P, j * S - P
-        winner = None
+        winner, ties = None, 0
         if mode == "max":
             winner = tuple(int(v) for v in np.argwhere(dx != 0)[0])
+            window = np.pad(x, P, constant_values=-np.inf)[i * S:i * S + K, j * S:j * S + K]
+            ties = int((window == window.max()).sum())
         return {"x": x, "out": out[0, 0], "dx": dx, "window": (top, left), "winner": winner,
+                "ties": ties,
                 "shape": (H_out, W_out), "mode": mode, "kernel_size": K, "stride": S,
                 "padding": P, "cell": (i, j)}
 
@@ -142,7 +173,11 @@ class PoolingExplorer(Explorer):
         Ho, Wo = state["shape"]
         i, j = state["cell"]
         text = (f"{H}x{W} -> {Ho}x{Wo}; out[{i}, {j}] = {state['out'][i, j]:.3g}")
-        if state["winner"] is not None:
+        if state["winner"] is not None and state["ties"] > 1:
+            text += (f"; a tie: {state['ties']} pixels of the window hold this maximum, and "
+                     f"the first in row-major order, input pixel {state['winner']}, gets the "
+                     "whole gradient")
+        elif state["winner"] is not None:
             text += f"; its gradient goes to input pixel {state['winner']}"
         else:
             K = state["kernel_size"]

@@ -1,0 +1,219 @@
+"""Notebook 04's exercises and facts: learner-style wrong answers get the hint of their
+mistake, the numbers in the "predict" answers are recomputed with cnnlib, and every assert of
+the notebook states its fact. (The generic checks of every exercise - solutions pass, stubs
+are "not attempted", garbage answers fail cleanly - are in test_exercises.py.)
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cnnlib.exercises as ex
+from cnnlib.exercises import nb04_receptive_field as nb04
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_receptive_field.ipynb"
+
+
+# ----------------------------------------------------------------- wrong answers
+def predicted_without_jump(stack):
+    # each layer adds K - 1 (K_eff - 1 with dilation), whatever the strides before it
+    return {"A": (7, 2), "B": (8, 2), "C": (7, 8), "D": (15, 1)}[stack]
+
+
+def predicted_own_stride(stack):
+    # the stride-2 layer's own window counted with jump 2
+    return {"A": (11, 2), "B": (11, 2), "C": (29, 8), "D": (15, 1)}[stack]
+
+
+def predicted_pool_is_free(stack):
+    # "pooling has no weights, so it does not grow the field"
+    return {"A": (9, 2), "B": (9, 2), "C": (15, 8), "D": (15, 1)}[stack]
+
+
+def predicted_no_dilation(stack):
+    return {"A": (9, 2), "B": (10, 2), "C": (15, 8), "D": (7, 1)}[stack]
+
+
+def fewest_log2(target):
+    return (math.ceil(math.log2(target)) if target > 1 else 0), math.ceil((target - 1) / 2)
+
+
+def fewest_floor(target):
+    n, size, jump = 0, 1, 1
+    while size < target:
+        size, jump, n = size + 2 * jump, jump * 2, n + 1
+    return n, (target - 1) // 2
+
+
+def fewest_strictly_more(target):
+    n, size, jump = 0, 1, 1
+    while size <= target:
+        size += 2 * jump
+        jump *= 2
+        n += 1
+    plain = 0
+    while 2 * plain + 1 <= target:
+        plain += 1
+    return n, plain
+
+
+def span_no_jump(layers, i):
+    size, jump = 1, 1
+    for k, s in layers:
+        size += (k - 1) * jump
+        jump *= s
+    return (i, i + size - 1)
+
+
+def span_exclusive(layers, i):
+    size, jump = 1, 1
+    for k, s in layers:
+        size += (k - 1) * jump
+        jump *= s
+    return (i * jump, i * jump + size)
+
+
+WRONG = [
+    # (exercise, learner's function, variant the checker must recognise, words of the hint)
+    ("predicted_field", predicted_without_jump, "no_jump", ["BEFORE"]),
+    ("predicted_field", predicted_own_stride, "own_stride", ["own stride"]),
+    ("predicted_field", predicted_pool_is_free, "pool_free", ["(2 - 1) * jump"]),
+    ("predicted_field", predicted_no_dilation, "no_dilation", ["D (K - 1) + 1"]),
+    ("fewest_layers", fewest_log2, "log2", ["2^(n+1) - 1"]),
+    ("fewest_layers", fewest_floor, "floor", ["rounded UP"]),
+    ("fewest_layers", fewest_strictly_more, "strict", ["size >= target"]),
+    ("input_span", span_no_jump, "no_jump", ["jump"]),
+    ("input_span", span_exclusive, "inclusive", ["size - 1"]),
+]
+
+
+@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
+                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
+def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
+    result = getattr(ex, f"check_{name}")(fn)
+    out = capsys.readouterr().out
+    assert result.status == "fail" and not result.passed
+    assert result.variant == variant, result.message
+    for word in words:
+        assert word in result.hint
+    assert "expected:" in out and "got:" in out and "hint:" in out
+
+
+def test_every_checker_has_two_wrong_answers():
+    counts = {}
+    for name, *_ in WRONG:
+        counts[name] = counts.get(name, 0) + 1
+    assert {e.name for e in ex.EXERCISES["04_receptive_field"]} == set(counts)
+    assert min(counts.values()) >= 2
+
+
+def test_at_least_half_of_the_exercises_need_reasoning():
+    names = [e.name for e in ex.EXERCISES["04_receptive_field"]]
+    reasoning = {"predicted_field", "fewest_layers"}  # predict by hand; design
+    assert 2 * len(reasoning & set(names)) >= len(names)
+
+
+def test_a_learner_writing_the_recursion_in_code_also_passes():
+    """Exercise 1 asks for numbers worked out by hand; code that computes them is right too."""
+    def by_code(stack):
+        size, jump = 1, 1
+        for K, S, D, _ in nb04._layers(stack):
+            size += D * (K - 1) * jump
+            jump *= S
+        return size, jump
+
+    assert ex.check_predicted_field(by_code, verbose=False).passed
+
+
+def test_fewest_layers_is_really_the_fewest():
+    """Brute force over every stride pattern: no shorter stack of 3x3 layers reaches target."""
+    from itertools import product
+
+    for target in (2, 7, 8, 31, 32, 63, 64, 100):
+        n_free, n_plain = nb04._ref_fewest(target)
+        best = None
+        for n in range(0, 8):
+            for strides in product((1, 2), repeat=n):
+                size, jump = 1, 1
+                for s in strides:
+                    size, jump = size + 2 * jump, jump * s
+                if size >= target:
+                    best = n
+                    break
+            if best is not None:
+                break
+        assert best == n_free, target
+        assert 2 * n_plain + 1 >= target > 2 * (n_plain - 1) + 1 or n_plain == 0
+
+
+# ----------------------------------------------------------------- facts in the answers
+def answer(explorer):
+    return next(p.answer for p in ex.PREDICTIONS["04_receptive_field"]
+                if p.explorer == explorer)
+
+
+def test_fact_layer_stack_answer():
+    assert nb04._ref_size([(3, 1)] * 3) == 7 and nb04._ref_size([(3, 2), (3, 1), (3, 1)]) == 11
+    assert "-> 11" in answer("LayerStackExplorer")
+
+
+def test_fact_effective_field_answer():
+    from cnnlib import receptive_field as rf
+    from cnnlib.effective_rf import erf_spread, path_counts, random_walk_spread
+    from cnnlib.widgets.effective_rf import cached_erf
+
+    paths = path_counts([rf.conv(3)] * 2, 5, 0, 0)  # two 3x3 layers
+    assert paths[2, 2] == 9 and paths[0, 0] == 1
+    assert f"{random_walk_spread(4):.1f} to {random_walk_spread(16):.1f}" in answer(
+        "EffectiveRFExplorer")
+    s4, s16 = erf_spread(cached_erf(4, "linear")), erf_spread(cached_erf(16, "linear"))
+    assert 1.8 < s16 / s4 < 2.2, "the measured spread doubles too"
+    assert round(33 / 9, 1) == 3.7 and "3.7 times" in answer("EffectiveRFExplorer")
+
+
+def test_fact_effective_field_grows_like_a_square_root():
+    """The notebook's sentence: spread ~ depth^0.50 for the mean squared gradient; the mean
+    absolute gradient fits as depth^0.60 because its variance has an offset of about -1."""
+    from cnnlib.effective_rf import effective_receptive_field, erf_spread, power_law_exponent
+
+    depths = [2, 3, 4, 6, 8, 12, 16]
+    for measure, window in (("square", (0.47, 0.53)), ("abs", (0.55, 0.65))):
+        spread = np.array([erf_spread(effective_receptive_field(
+            d, size=41, n_inputs=1, n_inits=16, measure=measure,
+            rng=np.random.default_rng(1000 + d))) for d in depths])
+        a = power_law_exponent(depths, spread)
+        assert window[0] < a < window[1], (measure, a)
+    slope, offset = np.polyfit(depths, spread ** 2, 1)
+    assert abs(slope - 4 / 3) < 0.1 and -1.4 < offset < -0.7
+
+
+# ----------------------------------------------------------------- the notebook's asserts
+def code_cells():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            src = "".join(cell["source"])
+            yield "\n".join(line for line in src.splitlines()
+                            if not line.lstrip().startswith(("%", "!")))
+
+
+def test_every_assert_states_its_fact():
+    bare = []
+    for src in code_cells():
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                bare.append(ast.unparse(node)[:80])
+    assert not bare, f"asserts without a message: {bare}"
+
+
+def test_no_cell_drives_an_explorer():
+    """Explorer internals are checked in tests/, never by moving the learner's explorer."""
+    for src in code_cells():
+        for name in ("stack", "erf_explorer"):
+            assert f"{name}.set(" not in src and f"{name}.state" not in src, src[:80]
