@@ -31,8 +31,9 @@ from .core import CheckResult
 from .nb01_recap import check_softmax_cross_entropy, check_stable_sigmoid
 from .nb02_convolution import (
     check_conv2d_multi_channel,
-    check_conv2d_single_channel,
-    check_conv_output_shape,
+    check_conv_cost,
+    check_conv_matrix,
+    check_diagonal_kernel,
 )
 from .nb03_padding_stride import check_conv2d_strided, check_output_size, check_pad2d
 from .nb04_receptive_field import check_input_span, check_receptive_field_size
@@ -59,8 +60,8 @@ PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}
 __all__ = [
     "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
     "check_build_confusion_matrix", "check_central_difference_gradient",
-    "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
-    "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
+    "check_conv2d_multi_channel", "check_conv2d_strided", "check_conv_backward_dw",
+    "check_conv_backward_dx", "check_conv_cost", "check_conv_matrix", "check_diagonal_kernel",
     "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
     "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
     "check_softmax_cross_entropy", "check_stable_sigmoid",
