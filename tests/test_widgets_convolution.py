@@ -152,3 +152,28 @@ def test_stepper_on_the_notebooks_4x4_example():
     np.testing.assert_array_equal(e.state["products"], x4[1:, 1:] * k3)
     np.testing.assert_array_equal(e.state["out_so_far"], out4)
     assert e.controls["size"].disabled and e.controls["kernel_size"].disabled
+
+
+# --------------------------------------------------------------------- the flip figure
+def test_kernel_pairs_grey_for_sum_one_signed_otherwise():
+    from cnnlib.kernels import get_kernel
+    from cnnlib.plotting.conv import plot_kernel_pairs
+
+    img = np.random.default_rng(0).random((12, 12))
+    sx, emb = get_kernel("sobel_x"), get_kernel("emboss")
+    pairs = [(name, k, corr2d(img, k)) for name, k in
+             [("sobel_x", sx), ("flipped", sx[::-1, ::-1]), ("emboss", emb),
+              ("flipped", emb[::-1, ::-1])]]
+    fig = plot_kernel_pairs(pairs)
+    kernels, outputs = fig.axes[0:8:2], fig.axes[1:8:2]
+    for ax in kernels:
+        assert ax.images[0].get_cmap().name == core.SIGNED_CMAP, "a kernel is signed data"
+    cmaps = [ax.images[0].get_cmap().name for ax in outputs]
+    assert cmaps == [core.SIGNED_CMAP] * 2 + [core.IMAGE_CMAP] * 2
+    for ax in outputs:
+        lo, hi = ax.images[0].get_clim()
+        assert (lo, hi) == (0.0, 1.0) or lo == -hi
+        assert ax.images[0].colorbar is not None
+    assert fig_to_png(fig).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="pairs is empty"):
+        plot_kernel_pairs([])

@@ -87,7 +87,8 @@ class MultiChannelExplorer(Explorer):
                                       description="image"),
             "filter": widgets.Dropdown(options=[(f"{k}: {name}", k)
                                                 for k, name in enumerate(FILTERS)],
-                                       value=d["filter"], description="filter"),
+                                       value=d["filter"], description="filter",
+                                       layout=widgets.Layout(width="300px")),
             "row": widgets.IntSlider(value=d["row"], min=0, max=n - 1, description="out row"),
             "col": widgets.IntSlider(value=d["col"], min=0, max=n - 1,
                                      description="out col"),
