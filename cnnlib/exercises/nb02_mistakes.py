@@ -27,7 +27,7 @@ SOBEL_DIAGONAL = np.array([[0.0, -1, -2], [1, 0, -1], [2, 1, 0]])
 
 def as_kernel(k):
     """The learner's answer as a float64 (3, 3) array of finite numbers, or None.
-    Not used in the notebooks."""
+    Introduced in notebooks/02_convolution.ipynb."""
     if isinstance(k, list | tuple):
         try:
             k = np.asarray(k)
@@ -41,14 +41,15 @@ def as_kernel(k):
 
 def corr(image, k):
     """Valid cross-correlation of a 2-D image with a 2-D kernel, tiny values set to 0.
-    Not used in the notebooks."""
+    Introduced in notebooks/02_convolution.ipynb."""
     out = conv2d_forward(image[None, None], k[None, None])[0][0, 0]
     out[np.abs(out) <= 1e-9 * (1.0 + np.abs(k).max())] = 0.0
     return out
 
 
 def strongest(image, k) -> float:
-    """The largest |output| of k on image. Not used in the notebooks."""
+    """The largest |output| of k on image.
+    Introduced in notebooks/02_convolution.ipynb."""
     return float(np.abs(corr(image, k)).max())
 
 
