@@ -14,8 +14,9 @@ Every kernel is a float64 ``(K, K)`` array, used with cross-correlation (as in P
 * ``laplacian``  sum of second differences; zero on flat regions and on linear ramps.
 * ``emboss``     a diagonal ramp from -2 to 2 plus the identity: a relief look.
 
-Kernels that sum to 1 keep the brightness (identity, blurs, sharpen, emboss: a flat region
-stays as bright as it was); derivative kernels sum to 0 (a flat region -> 0).
+Kernels that sum to 1 keep the brightness: a flat region stays as bright as it was (identity,
+the two blurs, sharpen, emboss; only the blurs smooth, sharpen does the opposite). Derivative
+kernels sum to 0: a flat region -> 0, only change (edges) gives an output.
 Introduced in notebooks/02_convolution.ipynb.
 """
 

@@ -194,35 +194,40 @@ def test_lists_only_from_the_second_step_on():
 
 
 # ----------------------------------------------------------------- 5. lists
-def shape_as(kind):
-    def conv_output_shape(x_shape, w_shape):
-        out = (x_shape[0], w_shape[0], x_shape[2] - w_shape[2] + 1, x_shape[3] - w_shape[3] + 1)
+def cost_as(kind):
+    def conv_cost(C_in, H, W, C_out, K):
+        out = (C_out * (C_in * K * K + 1), (H - K + 1) * (W - K + 1) * C_out * C_in * K * K)
         return kind(out)
-    return conv_output_shape
+    return conv_cost
 
 
 @pytest.mark.parametrize("kind", [tuple, list, np.array, lambda t: np.array(t, np.int32)],
                          ids=["tuple", "list", "array", "int32-array"])
 def test_a_tuple_answer_may_be_a_list_or_an_array(kind):
-    assert ex.check_conv_output_shape(shape_as(kind), verbose=False).passed
+    assert ex.check_conv_cost(cost_as(kind), verbose=False).passed
     solution = define(next(e for e in ALL if e.name == "input_span").solution, "input_span")
     assert ex.check_input_span(lambda layers, i: kind(solution(layers, i)), verbose=False).passed
 
 
-def test_a_tuple_of_floats_for_a_shape_is_told_to_be_ints():
-    result = ex.check_conv_output_shape(shape_as(lambda t: tuple(float(v) for v in t)),
-                                        verbose=False)
-    assert line(result, "problem") == ("item [0] of your tuple is a float (1.0): the value "
+def test_a_tuple_of_floats_for_a_count_is_told_to_be_ints():
+    result = ex.check_conv_cost(cost_as(lambda t: tuple(float(v) for v in t)), verbose=False)
+    assert line(result, "problem") == ("item [0] of your tuple is a float (10.0): the value "
                                        "is right, but return an int")
 
 
 def test_nested_lists_fail_at_the_first_case_and_say_list():
-    def conv2d_single_channel(x, k):
+    def conv_matrix(k, H, W):
         KH, KW = k.shape
-        return [[float(np.sum(x[i:i + KH, j:j + KW] * k))
-                 for j in range(x.shape[1] - KW + 1)] for i in range(x.shape[0] - KH + 1)]
+        H_out, W_out = H - KH + 1, W - KW + 1
+        M = [[0.0] * (H * W) for _ in range(H_out * W_out)]
+        for i in range(H_out):
+            for j in range(W_out):
+                for u in range(KH):
+                    for v in range(KW):
+                        M[i * W_out + j][(i + u) * W + (j + v)] = float(k[u, v])
+        return M
 
-    result = ex.check_conv2d_single_channel(conv2d_single_channel, verbose=False)
+    result = ex.check_conv_matrix(conv_matrix, verbose=False)
     assert result.case == 1
     assert line(result, "problem") == ("your function returned a list: the values are right, "
                                        "but return a numpy array")
@@ -230,10 +235,10 @@ def test_nested_lists_fail_at_the_first_case_and_say_list():
 
 
 def test_a_list_with_wrong_values_gets_the_mistake_and_says_list():
-    def flipped(x, k):
-        return ex.nb02_convolution._wrong_flipped(x, k).tolist()
+    def flipped(k, H, W):
+        return ex.nb02_mistakes.matrix_flipped(k, H, W).tolist()
 
-    result = ex.check_conv2d_single_channel(flipped, verbose=False)
+    result = ex.check_conv_matrix(flipped, verbose=False)
     assert result.variant == "flipped"
     assert line(result, "problem").endswith("; also, it is a list, not a numpy array")
 

@@ -132,34 +132,6 @@ def test_notebook_predict_questions(name):
 
 
 # ----------------------------------------------------------------- wrong answers
-def conv_loop(x, k, flip=False, stop=1):
-    KH, KW = k.shape
-    if flip:
-        k = k[::-1, ::-1]
-    out = np.zeros((x.shape[0] - KH + stop, x.shape[1] - KW + stop), dtype=x.dtype)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(x[i:i + KH, j:j + KW] * k)
-    return out
-
-
-def multi_no_bias(x, w, b):
-    return np.stack([sum(conv_loop(x[c], w[f, c]) for c in range(x.shape[0]))
-                     for f in range(w.shape[0])])
-
-
-def multi_mean(x, w, b):
-    return np.stack([sum(conv_loop(x[c], w[f, c]) for c in range(x.shape[0])) / x.shape[0]
-                     + b[f] for f in range(w.shape[0])])
-
-
-def multi_bias_inside(x, w, b):
-    return np.stack([sum(conv_loop(x[c], w[f, c]) + b[f] for c in range(x.shape[0]))
-                     for f in range(w.shape[0])])
-
-
-
-
 def sgd_old_velocity(p, grad, v, lr, momentum):
     p_new = p - lr * v
     return p_new, momentum * v + grad
@@ -199,17 +171,6 @@ def cm_marks(y_true, y_pred, num_classes):
 
 WRONG = [
     # (exercise, learner's function, variant the checker must recognise, words of the hint)
-    ("conv2d_single_channel", lambda x, k: conv_loop(x, k, flip=True), "flipped",
-     ["true convolution", "cross-correlation"]),
-    ("conv2d_single_channel", lambda x, k: conv_loop(x, k, stop=0), "short",
-     ["H - KH + 1"]),
-    ("conv2d_multi_channel", multi_no_bias, "no_bias", ["bias"]),
-    ("conv2d_multi_channel", multi_mean, "mean_channels", ["averaged", "SUMS"]),
-    ("conv2d_multi_channel", multi_bias_inside, "bias_per_channel", ["once"]),
-    ("conv_output_shape", lambda xs, ws: (xs[0], ws[0], xs[2] - ws[2], xs[3] - ws[3]),
-     "minus", ["W - K + 1"]),
-    ("conv_output_shape", lambda xs, ws: (xs[0], xs[1], xs[2] - ws[2] + 1, xs[3] - ws[3] + 1),
-     "channels", ["FILTER"]),
     ("sgd_momentum_step", sgd_old_velocity, "after", ["OLD velocity"]),
     ("sgd_momentum_step", sgd_dampened, "dampened", ["(1 - momentum)"]),
     ("sgd_momentum_step", sgd_lr_in_v, "lr_inside", ["lr outside"]),
@@ -320,19 +281,6 @@ def test_diagnosis_prefers_the_variant_that_agrees_most():
 # ----------------------------------------------------------------- facts in the answers
 def answer(name, explorer):
     return next(p.answer for p in ex.PREDICTIONS[name] if p.explorer == explorer)
-
-
-def test_fact_sliding_window_coverage():
-    uses = np.zeros((4, 4), int)
-    for i in range(2):
-        for j in range(2):
-            uses[i:i + 3, j:j + 3] += 1
-    assert (np.argwhere(uses == 4) == [[1, 1], [1, 2], [2, 1], [2, 2]]).all()
-    assert uses[0, 0] == 1
-    from cnnlib.kernels import get_kernel
-
-    k = get_kernel("sobel_x", 3)
-    assert np.array_equal(k[::-1, ::-1], -k)
 
 
 def test_fact_shapes():

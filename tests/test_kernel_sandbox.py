@@ -199,3 +199,42 @@ def test_sandbox_switches_palette_in_place_and_the_colour_bar_follows():
     e.set_kernel(np.ones((3, 3)))  # sums to 9, never negative: an image, grey from 0
     assert e.state["palette"] == IMAGE_CMAP and im.get_clim()[0] == 0.0
     assert im.colorbar.cmap.name == IMAGE_CMAP
+
+
+# --------------------------------------------------------------------- what notebook 02 says
+def test_sandbox_opens_on_what_the_notebook_describes():
+    """Notebook 02 builds KernelSandbox(image="camera", preset="sobel_x") and talks about Sobel
+    x: red where the photo gets lighter to the right, white (0) along horizontal edges."""
+    e = KernelSandbox(image="camera", preset="sobel_x")
+    assert e.values["preset"] == "sobel_x" and not e.values["flip"] and e.values["size"] == 3
+    assert e.state["palette"] == SIGNED_CMAP
+    step = np.zeros((6, 6), np.float32)
+    step[3:] = 1.0  # a horizontal edge: Sobel x gives 0 there
+    out = conv.conv2d_forward(step[None, None], e.state["applied_kernel"][None, None]
+                              .astype(np.float32))[0]
+    assert np.all(out == 0)
+
+
+def test_sandbox_checks_that_were_notebook_cells():
+    """Moved here from notebook 02 (a notebook cell must not drive the learner's explorer)."""
+    e = KernelSandbox(image="camera", preset="identity")
+    img = e.state["image"]
+    np.testing.assert_array_equal(e.state["output"], img[1:-1, 1:-1])
+    e.set(preset="sobel_x")
+    unflipped = e.state["output"].copy()
+    e.set(flip=True)
+    np.testing.assert_allclose(e.state["output"], -unflipped, atol=1e-6)
+    np.testing.assert_array_equal(e.state["applied_kernel"], get_kernel("sobel_x")[::-1, ::-1])
+    e.set(flip=False, size=5, preset="box_blur")
+    assert e.state["output"].shape == (img.shape[0] - 4, img.shape[1] - 4)  # W - K + 1
+
+
+def test_sandbox_flipped_emboss_is_another_filter_not_the_negative():
+    e = KernelSandbox(preset="emboss")
+    out = e.state["output"].copy()
+    e.set(flip=True)
+    flipped = e.state["output"]
+    assert not np.allclose(flipped, -out, atol=1e-3) and not np.allclose(flipped, out, atol=1e-3)
+    assert e.state["palette"] == IMAGE_CMAP, "still sums to 1: still drawn as a photo"
+    np.testing.assert_array_equal(e.state["applied_kernel"],
+                                  [[2, 1, 0], [1, 1, -1], [0, -1, -2]])

@@ -25,7 +25,8 @@ from .grids import cell_lines, draw_number_grid, plot_number_grids, update_numbe
 
 __all__ = [
     "cell_lines", "draw_number_grid", "output_palette", "plot_conv_matrix",
-    "plot_image_channels", "plot_kernel_result", "plot_number_grids", "plot_sliding_window",
+    "plot_image_channels", "plot_kernel_pairs", "plot_kernel_result", "plot_number_grids",
+    "plot_sliding_window",
     "update_kernel_result", "update_sliding_window",
 ]
 
@@ -57,7 +58,7 @@ def plot_image_channels(image):
 def output_palette(kernel, output) -> tuple[str, float, float, str]:
     """How the kernel sandbox draws a filtered photo: (cmap, vmin, vmax, note).
 
-    A kernel that sums to 1 keeps the brightness (identity, blurs, sharpen, emboss): the
+    A kernel that sums to 1 keeps the brightness (identity, the blurs, sharpen, emboss): the
     output is a photo, grey over the input's [0, 1]. An output with no negative value is an
     image too (grey, dark = 0). Anything else is signed (edges: the kernel sums to 0): the
     diverging map centred on 0. Introduced in notebooks/02_convolution.ipynb.
@@ -94,6 +95,34 @@ def plot_kernel_result(image, kernel, output, relu_output, title=""):
     _kernel_titles(axes, image, kernel, output)
     if title:
         fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def plot_kernel_pairs(pairs, per_row=2):
+    """Kernels and what they make of a photo, ``per_row`` (kernel, output) pairs a row.
+
+    ``pairs``: a list of (title, kernel (K, K), output (H_out, W_out)). Each kernel is drawn
+    with its numbers (signed colours), each output as :func:`output_palette` says (grey like a
+    photo when the kernel sums to 1, blue < 0 < red otherwise), with a colour bar.
+    Introduced in notebooks/02_convolution.ipynb.
+    """
+    if not pairs:
+        raise ValueError("plot_kernel_pairs: pairs is empty; pass [(title, kernel, output)].")
+    rows = -(-len(pairs) // per_row)
+    fig = new_figure(4.6 * per_row, 2.5 * rows)
+    axes = fig.subplots(rows, 2 * per_row, squeeze=False,
+                        width_ratios=[1.2, 3] * per_row).ravel()
+    for ax in axes[2 * len(pairs):]:
+        ax.set_axis_off()
+    for n, (title, kernel, output) in enumerate(pairs):
+        ax_k, ax_o = axes[2 * n], axes[2 * n + 1]
+        _kernel_grid(ax_k, kernel)
+        ax_k.set_title(title, fontsize=9)
+        cmap, lo, hi, note = output_palette(kernel, output)
+        im = ax_o.imshow(output, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
+        add_colorbar(ax_o, im)
+        ax_o.set_title(f"output ({note})", fontsize=9)
+        ax_o.set_axis_off()
     return fig
 
 

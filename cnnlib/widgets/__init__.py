@@ -18,6 +18,7 @@ EXPLORERS = {
     "ActivationExplorer": "activation",  # 01_neural_network_recap
     "KernelSandbox": "kernel",  # 02_convolution
     "SlidingWindowStepper": "sliding_window",  # 02_convolution
+    "MultiChannelExplorer": "multichannel",  # 02_convolution
     "ShapeExplorer": "shape",  # 03_padding_and_stride
     "LayerStackExplorer": "receptive",  # 04_receptive_field
     "EffectiveRFExplorer": "effective_rf",  # 04_receptive_field
