@@ -56,6 +56,46 @@ def pick_swapped(W_in, W_out, K):
                 return S, P
 
 
+def pick_solved_for_stride(W_in, W_out, K):
+    P = (K - 1) // 2
+    return P, (W_in + 2 * P - K) // (W_out - 1)  # the size formula solved for S
+
+
+def never_read_unpadded_count(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H - K) // S + 1  # forgot the 2P
+    for i in range(n):
+        for j in range(n):
+            counts[i * S:i * S + K, j * S:j * S + K] += 1
+    return counts[P:P + H, P:P + H] == 0
+
+
+def never_read_minus_p(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H + 2 * P - K) // S + 1
+    for i in range(n):
+        for j in range(n):
+            counts[i * S:i * S + K, j * S:j * S + K] += 1
+    return counts[P:-P, P:-P] == 0  # empty when P = 0
+
+
+def never_read_range_short(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    for r in range(0, H + 2 * P - K, S):  # stops one window early
+        for c in range(0, H + 2 * P - K, S):
+            counts[r:r + K, c:c + K] += 1
+    return counts[P:P + H, P:P + H] == 0
+
+
+def never_read_narrow(H, K, S, P):
+    counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
+    n = (H + 2 * P - K) // S + 1
+    for i in range(n):
+        for j in range(n):
+            counts[i * S:i * S + K - 1, j * S:j * S + K - 1] += 1  # thought the end was included
+    return counts[P:P + H, P:P + H] == 0
+
+
 def never_read_no_stride(H, K, S, P):
     counts = np.zeros((H + 2 * P, H + 2 * P), dtype=int)
     n = (H + 2 * P - K) // S + 1
@@ -111,17 +151,45 @@ def cost_c_in_fixed(H, C_in, layers):
     return params, macs
 
 
-def buggy_conv(fix_size=False, fix_window=False):
-    """The debug exercise's code with none, one or both of its bugs fixed."""
-    code = EXERCISES["conv2d_strided"].stub.replace(
-        "    raise NotImplementedError  # your code here: delete this line, then fix the two "
-        "bugs below\n", "")
-    if fix_size:
-        code = code.replace("(H - KH)", "(H + 2 * padding - KH)").replace(
-            "(W - KW)", "(W + 2 * padding - KW)")
-    if fix_window:
-        code = code.replace("xp[i:i + KH, j:j + KW]",
-                            "xp[i * stride:i * stride + KH, j * stride:j * stride + KW]")
+def cost_bias_as_mac(H, C_in, layers):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        H_out = (H + 2 * P - K) // S + 1
+        params += C_out * (C_in * K * K + 1)
+        macs += H_out * H_out * C_out * (C_in * K * K + 1)  # counted the bias as a multiply-add
+        H, C_in = H_out, C_out
+    return params, macs
+
+
+def cost_last_layer_only(H, C_in, layers):
+    params = macs = 0
+    for C_out, K, S, P in layers:
+        H_out = (H + 2 * P - K) // S + 1
+        params = C_out * (C_in * K * K + 1)  # = instead of +=
+        macs = H_out * H_out * C_out * C_in * K * K
+        H, C_in = H_out, C_out
+    return params, macs
+
+
+RAISE_LINE = ("    raise NotImplementedError  # your code here: delete this line, then find the two "
+              "bugs below\n")
+ONE_SIDE, EVERY_SIDE = "xp[:H, :W] = x", "xp[padding:padding + H, padding:padding + W] = x"
+SLICE, SLICE_FIXED = ("xp[i * stride:i + KH, j * stride:j + KW]",
+                      "xp[i * stride:i * stride + KH, j * stride:j * stride + KW]")
+
+
+def buggy_conv(fix_pad=False, fix_slice=False, edit=()):
+    """The debug exercise's code with none, one or both of its bugs fixed (and ``edit``, pairs
+    (old, new), applied after)."""
+    code = EXERCISES["conv2d_strided"].stub.replace(RAISE_LINE, "")
+    assert ONE_SIDE in code and SLICE in code, "the two planted bugs"
+    if fix_pad:
+        code = code.replace(ONE_SIDE, EVERY_SIDE)
+    if fix_slice:
+        code = code.replace(SLICE, SLICE_FIXED)
+    for old, new in edit:
+        assert old in code, old
+        code = code.replace(old, new)
     return define(code, "conv2d_strided")
 
 
@@ -137,10 +205,26 @@ WRONG = [
     ("network_cost", cost_without_bias, "no_bias", ["bias"]),
     ("network_cost", cost_input_positions, "input_positions", ["H_out x H_out"]),
     ("network_cost", cost_c_in_fixed, "same_c_in", ["C_in is this layer's C_out"]),
-    ("conv2d_strided", buggy_conv(), "both_bugs", ["both bugs"]),
-    ("conv2d_strided", buggy_conv(fix_window=True), "short", ["forgets the padding",
-                                                              "H + 2P - KH"]),
-    ("conv2d_strided", buggy_conv(fix_size=True), "window_at_i", ["i * stride"]),
+    ("pick_padding_stride", pick_solved_for_stride, "solved_for_S", ["LARGEST stride"]),
+    ("never_read", never_read_unpadded_count, "unpadded_count", ["the 2P is missing"]),
+    ("never_read", never_read_minus_p, "minus_p_crop", ["empty when P = 0", "[P:P + H]"]),
+    ("never_read", never_read_range_short, "one_window_short", ["check the 2P and the + 1"]),
+    ("never_read", never_read_narrow, "narrow_window", ["i * S + K"]),
+    ("network_cost", cost_bias_as_mac, "bias_mac", ["added, not multiplied"]),
+    ("network_cost", cost_last_layer_only, "last_layer_only", ["+="]),
+    ("conv2d_strided", buggy_conv(), "slice_end", ["END of its slice"]),
+    ("conv2d_strided", buggy_conv(fix_pad=True), "slice_end", ["i * stride + KH"]),
+    ("conv2d_strided", buggy_conv(fix_slice=True), "one_side", ["EVERY side", EVERY_SIDE]),
+    ("conv2d_strided", buggy_conv(fix_pad=True, fix_slice=True, edit=[
+        ("(H + 2 * padding - KH)", "(H + padding - KH)"),
+        ("(W + 2 * padding - KW)", "(W + padding - KW)")]), "pad_once", ["2P: both sides"]),
+    ("conv2d_strided", buggy_conv(fix_pad=True, fix_slice=True, edit=[
+        ("(H + 2 * padding - KH)", "(H - KH)"), ("(W + 2 * padding - KW)", "(W - KW)")]),
+     "short", ["forgets the padding"]),
+    ("conv2d_strided", buggy_conv(fix_pad=True, edit=[(SLICE, "xp[i:i + KH, j:j + KW]")]),
+     "window_at_i", ["i * stride"]),
+    ("conv2d_strided", buggy_conv(fix_pad=True, edit=[
+        (SLICE, "xp[i * stride:i * stride + KH, j:j + KW]")]), "rows_only", ["j * stride"]),
 ]
 
 
@@ -153,6 +237,21 @@ def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
     for word in words:
         assert word in result.hint
     assert "expected:" in out and "got:" in out and "hint:" in out
+
+
+def test_never_read_reports_a_small_case_first():
+    """A learner's mistake shows on a grid small enough to read (6x6 .. 10x10), not 34x34."""
+    for name, fn, _, _ in WRONG:
+        if name == "never_read":
+            result = check(name, fn)
+            assert "34x34" not in result.message.split("\n")[0], result.message
+            assert re.search(r"^   H = (6|8|9|10) ", result.message, re.M), result.message
+
+
+def test_solved_for_stride_is_told_its_size():
+    result = check("pick_padding_stride", pick_solved_for_stride)
+    assert line(result, "your layer") == ("P = 0, S = 1 gives floor((7 + 0 - 2) / 1) + 1 = 6 "
+                                          "outputs, not 4.")
 
 
 def test_every_checker_has_two_wrong_answers():
@@ -237,17 +336,29 @@ def test_network_cost_matches_section_4_and_alexnet():
     assert "56,448, 225,792, 225,792" in EXERCISES["network_cost"].solution
 
 
-def test_debug_stub_is_the_buggy_core_and_only_two_lines_differ():
-    stub = EXERCISES["conv2d_strided"].stub.splitlines()
+def test_debug_stub_has_two_bugs_the_general_loop_does_not_name():
+    stub = EXERCISES["conv2d_strided"].stub
     solution = EXERCISES["conv2d_strided"].solution.splitlines()
-    assert "raise NotImplementedError  # your code here" in stub[2]
-    body = stub[:2] + stub[3:]
+    assert "raise NotImplementedError  # your code here" in stub.splitlines()[2]
+    body = stub.replace(RAISE_LINE, "").splitlines()
     changed = [s for s in solution if s not in body]
-    assert len(changed) == 4, changed  # H_out, W_out, the window's start, and its slice
-    fixed = buggy_conv(fix_size=True, fix_window=True)
-    assert check("conv2d_strided", fixed).passed
-    x = np.arange(25.0).reshape(5, 5)
-    assert buggy_conv()(x, np.ones((3, 3)), 1, 0).shape == (3, 3), "right for S = 1, P = 0"
+    assert len(changed) == 3, changed  # where x goes, the window's start, and its slice
+    assert "(H + 2 * padding - KH) // stride + 1" in stub, "the size formula is right"
+    assert check("conv2d_strided", buggy_conv(fix_pad=True, fix_slice=True)).passed
+    x, k = np.arange(25.0).reshape(5, 5), np.ones((3, 3))
+    ref = nb03._ref(x, k)
+    assert np.array_equal(buggy_conv()(x, k, 1, 0), ref), "right for S = 1, P = 0"
+    with pytest.raises(ValueError, match="broadcast"):
+        buggy_conv()(x, k, 2, 1)  # the slice end: a 3x2 window at (0, 1)
+    assert not np.allclose(buggy_conv()(x, k, 1, 1), nb03._ref(x, k, 1, 1)), "wrong with P = 1"
+
+
+def test_debug_hint_for_a_broadcast_error_is_only_given_for_it():
+    def raises_otherwise(x, k, stride=1, padding=0):
+        raise ValueError("something else")
+
+    result = check("conv2d_strided", raises_otherwise)
+    assert result.variant is None and "END" not in result.message
 
 
 # ----------------------------------------------------------------- the predict question

@@ -22,9 +22,9 @@ _DEBUG_BODY = """\
     H, W = x.shape
     KH, KW = k.shape
     xp = np.zeros((H + 2 * padding, W + 2 * padding), dtype=x.dtype)
-    xp[padding:padding + H, padding:padding + W] = x       # zero padding
-    H_out = {h_out}
-    W_out = {w_out}
+    {place}
+    H_out = (H + 2 * padding - KH) // stride + 1
+    W_out = (W + 2 * padding - KW) // stride + 1
     out = np.zeros((H_out, W_out), dtype=x.dtype)
     for i in range(H_out):
         for j in range(W_out):{comment}
@@ -99,20 +99,23 @@ EXERCISES = [
     Exercise(
         "conv2d_strided", "A strided convolution with two bugs (debug)",
         "A classmate extended notebook 02's core loop to padding and stride (one channel, 2-D "
-        "`x` and `k`). Their function, in the cell below, is correct for `stride=1, "
-        "padding=0` and wrong otherwise. Find the two bugs: run it on a `5 x 5` input with "
-        "`padding=1, stride=2` and compare with `cnnlib.conv.conv2d_forward` (or section 6's "
-        "loop); then fix them and delete the `raise` line.",
+        "`x` and `k`). Their function, in the cell below, is right for `stride=1, padding=0` "
+        "and wrong otherwise: it has two bugs. Delete the `raise` line and run the cell; then "
+        "call it on a `5 x 5` input with `padding=1, stride=2`, and on the same input with "
+        "`padding=1, stride=1`, and compare with `cnnlib.conv.conv2d_forward` (it takes "
+        "`x[None, None]` and `k[None, None]` and returns `(out, cache)`: compare with "
+        "`out[0, 0]`). Read the error or the difference, fix one bug at a time, and run the "
+        "checker.",
         _stub(_DEBUG_SIG, _DEBUG_DOC,
-              "    raise NotImplementedError  # your code here: delete this line, then fix the "
-              "two bugs below\n" + _DEBUG_BODY.format(
-                  h_out="(H - KH) // stride + 1", w_out="(W - KW) // stride + 1", comment="",
-                  rows="i:i + KH", cols="j:j + KW")),
+              "    raise NotImplementedError  # your code here: delete this line, then find "
+              "the two bugs below\n" + _DEBUG_BODY.format(
+                  place="xp[:H, :W] = x                                          # zero padding",
+                  comment="", rows="i * stride:i + KH", cols="j * stride:j + KW")),
         _stub(_DEBUG_SIG, _DEBUG_DOC, _DEBUG_BODY.format(
-            h_out="(H + 2 * padding - KH) // stride + 1   # bug 1: count the padded input",
-            w_out="(W + 2 * padding - KW) // stride + 1",
-            comment="\n            r, c = i * stride, j * stride            # bug 2: windows "
-                    "`stride` apart",
+            place="xp[padding:padding + H, padding:padding + W] = x       # bug 1: P zeros on "
+                  "EVERY side",
+            comment="\n            r, c = i * stride, j * stride            # bug 2: the whole "
+                    "window moves",
             rows="r:r + KH", cols="c:c + KW"))),
 ]
 
