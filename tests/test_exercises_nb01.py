@@ -17,6 +17,7 @@ import cnnlib.exercises as ex
 from cnnlib import activations as act
 from cnnlib import linear, losses
 from cnnlib.exercises import nb01_recap
+from cnnlib.gradcheck import numerical_gradient
 
 EXERCISES = {e.name: e for e in ex.EXERCISES["01_neural_network_recap"]}
 
@@ -49,6 +50,19 @@ def log_sig_where(x):
     return np.where(x < 0, x - np.log(1 + np.exp(x)), -np.log(1 + np.exp(-x)))
 
 
+def _stable_sig(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def log_sig_clipped(x):  # -inf avoided by clipping: log(1e-300) = -690.8 below x ~ -690
+    return np.log(np.clip(_stable_sig(x), 1e-300, 1.0))
+
+
+def log_sig_clipped_eps(x):  # the same with the usual eps of a loss function
+    return np.log(np.maximum(1 / (1 + np.exp(-x)), 1e-12))
+
+
 def sq_no_chain(z, y):
     s = 1 / (1 + np.exp(-z))
     t = np.eye(z.shape[1], dtype=z.dtype)[y]
@@ -60,6 +74,24 @@ def sq_per_sample(z, y):
     t = np.eye(z.shape[1], dtype=z.dtype)[y]
     loss = float(np.sum((s - t) ** 2, axis=1).mean())
     return loss, 2 * (s - t) * s * (1 - s) / len(y)
+
+
+def sq_forgot_mean(z, y):
+    s = 1 / (1 + np.exp(-z))
+    t = np.eye(z.shape[1], dtype=z.dtype)[y]
+    return float(((s - t) ** 2).mean()), 2 * (s - t) * s * (1 - s)
+
+
+def sq_pasted_ce(z, y):  # section 5's gradient, p -> s
+    s = 1 / (1 + np.exp(-z))
+    t = np.eye(z.shape[1], dtype=z.dtype)[y]
+    return float(((s - t) ** 2).mean()), (s - t) / len(y)
+
+
+def sq_eye_float64(z, y):  # right formula, section 5's np.eye(C)[y]
+    s = 1 / (1 + np.exp(-z))
+    t = np.eye(z.shape[1])[y]
+    return float(((s - t) ** 2).mean()), 2 * (s - t) / z.size * s * (1 - s)
 
 
 def sq_slope_of_z(z, y):
@@ -108,9 +140,16 @@ WRONG = [
     ("log_sigmoid", log_sig_of_masked_sigmoid, "log_of_sigmoid", ["never overflows", "log(0)"]),
     ("log_sigmoid", log_sig_softplus, "one_branch", ["x - log(1 + e^x)"]),
     ("log_sigmoid", log_sig_where, "where", ["np.where", "BOTH"]),
+    ("log_sigmoid", log_sig_clipped, "clipped", ["-690.8 at both x = -1000 and x = -2000",
+                                                  "slope of 0"]),
+    ("log_sigmoid", log_sig_clipped_eps, "clipped", ["-27.6", "Clipping"]),
     ("sigmoid_square_loss", sq_no_chain, "no_slope", ["chain rule", "s * (1 - s)"]),
     ("sigmoid_square_loss", sq_per_sample, "per_sample", ["z.size"]),
     ("sigmoid_square_loss", sq_slope_of_z, "slope_of_z", ["not z * (1 - z)"]),
+    ("sigmoid_square_loss", sq_forgot_mean, "no_mean", ["z.size times too large"]),
+    ("sigmoid_square_loss", sq_pasted_ce, "ce_gradient", ["softmax + cross-entropy",
+                                                          "chain rule"]),
+    ("sigmoid_square_loss", sq_eye_float64, "eye_float64", ["np.eye(C, dtype=z.dtype)[y]"]),
     ("two_layer_backward", _unfixed("two_layer_backward"), "planted",
      ["dW2 and db2 are already right", "dh or da"]),
     ("two_layer_backward", backward_with(lambda dh, a, h: dh), "no_slope", ["cannot be dropped"]),
@@ -118,9 +157,15 @@ WRONG = [
      "sigmoid_of_h", ["already sigmoid(a)"]),
     ("xor_scores", _unfixed("xor_scores"), "zeros", ["all-zero weights"]),
     ("xor_scores", xor_with([[1, 1], [1, 1]], [0, 0], [[1, 0]], [-0.5]), "or", ["OR"]),
+    # the AND unit is there, its weight too weak (-1 instead of -2): the hint gives the score
+    ("xor_scores", xor_with([[1, 1], [1, 1]], [0, -1], [[1, -1]], [-0.5]), "or",
+     ["your score at (1, 1) is +0.50", "2 there, not 1"]),
     ("xor_scores", xor_with([[1, 1], [0, 0]], [-1.5, 0], [[1, 0]], [0]), "and", ["AND"]),
-    ("xor_scores", xor_with([[1, 1], [1, 1]], [0, -1], [[1, -2]], [-0.95]), "thin",
-     ["within 0.1"]),
+    ("xor_scores", xor_with([[1, 1], [1, 1]], [0, -1], [[1, -2]], [-0.95]), "margin",
+     ["within 0.1", "(0, 1.1) scores -0.05", "only 0.05 away from 0"]),
+    # b2 = 0: every corner right (two of them score exactly 0), (0.1, 0.1) is not
+    ("xor_scores", xor_with([[1, 1], [1, 1]], [0, -1], [[1, -2]], [0]), "margin",
+     ["right at the four corners", "(0.1, 0.1) scores +0.20", "exactly 0"]),
 ]
 
 
@@ -204,16 +249,30 @@ def test_square_loss_expected_gradient_is_the_chain_rule():
 
 # ----------------------------------------------------------------- facts in the texts
 def test_fact_square_loss_barely_moves_a_confidently_wrong_sigmoid():
+    """The solution's comparison: the loss makes the difference, with a control that changes
+    only the loss (sigmoid + binary cross-entropy, averaged over the same entries)."""
     z, y = np.array([[-8.0, 8.0]]), np.array([0])
     solution = define(EXERCISES["sigmoid_square_loss"].solution, "sigmoid_square_loss")
     square = solution(z, y)[1][0, 0]
+    t = np.eye(2)[y]
+
+    def bce(v):
+        s = act.sigmoid(v)
+        return -np.mean(t * np.log(s) + (1 - t) * np.log(1 - s))
+
+    d_bce = numerical_gradient(bce, z.copy(), h=1e-6)
+    s = act.sigmoid(z)
+    np.testing.assert_allclose(d_bce, (s - t) / z.size, rtol=1e-6)   # the statement's formula
     ce = losses.cross_entropy(z, y)[1][0, 0]
     assert square == pytest.approx(-0.00034, abs=5e-6)
     assert act.sigmoid_derivative(np.array([-8.0]))[0] == pytest.approx(0.00034, abs=5e-6)
+    assert d_bce[0, 0] == pytest.approx(-0.50, abs=5e-3)
+    assert 1_450 < d_bce[0, 0] / square < 1_550, "about 1,500 times more"
     assert ce == pytest.approx(-1.0, abs=1e-6)
-    assert 2_500 < ce / square < 3_500, "about 3,000 times more"
+    assert ce == pytest.approx(2 * d_bce[0, 0], rel=1e-3), "the factor 2: N = 1 vs 2 entries"
     text = EXERCISES["sigmoid_square_loss"].solution
-    assert "-0.00034" in text and "-1.0" in text and "3,000" in text
+    assert all(word in text for word in ("-0.00034", "-0.50", "1,500", "-1.0", "N = 1"))
+    assert "(s - t) / z.size" in EXERCISES["sigmoid_square_loss"].statement
 
 
 def test_fact_log_sigmoid_of_minus_1000():
@@ -253,3 +312,13 @@ def test_module_lists_the_exercises_in_order():
     assert list(EXERCISES) == ["log_sigmoid", "sigmoid_square_loss", "two_layer_backward",
                                "xor_scores"]
     assert nb01_recap.__all__ == sorted(f"check_{n}" for n in EXERCISES)
+
+
+def test_xor_hint_quotes_the_learners_scores_when_no_mistake_is_recognised():
+    # 1 everywhere: no known pattern; the hint gives the four corner scores and their signs
+    result = ex.check_xor_scores(xor_with([[1, 1], [1, 1]], [1, 1], [[1, 1]], [0]), verbose=False)
+    assert result.status == "fail" and result.variant is None
+    assert "(0, 0): +2.00" in result.hint and "(1, 1): +6.00" in result.hint, result.hint
+    assert "below, above, above and below 0" in result.hint
+    assert result.message.splitlines()[-1].endswith(result.hint)
+

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..activations import sigmoid
@@ -18,6 +20,37 @@ from .core import Case, Exercise, Prediction, Wrong, run_check
 
 __all__ = ["check_log_sigmoid", "check_sigmoid_square_loss", "check_two_layer_backward",
            "check_xor_scores"]
+
+
+# ------------------------------------------------------------- hints with the learner's numbers
+# Some mistakes have a signature rather than one formula: a clipped log (for any eps), scores
+# too close to 0 (for any weights). Once a check has failed with the generic hint (or the
+# hint of a variant that needs the learner's numbers), the learner's function is probed and
+# the hint is replaced by one that quotes its own values. Probing only after the check leaves
+# the check itself untouched (a function with state is called as often as before).
+def _probe(fn, x):
+    """fn(x) read as a 1-D float64 array of finite numbers, quietly; None if fn raises (the
+    stub too) or returns anything else."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = np.asarray(fn(x.copy()), dtype=np.float64)
+    except Exception:  # noqa: BLE001  (whatever the learner's function does)
+        return None
+    if out.ndim == 2 and out.shape[1] == 1:
+        out = out[:, 0]
+    return out if out.shape == (len(x),) and np.all(np.isfinite(out)) else None
+
+
+def _finish(result, verbose, key=None, hint=None):
+    """Give a failed result the hint ``hint`` (variant ``key``) if any, then print it."""
+    if hint is not None:
+        result.hint, result.variant = hint, key
+        result.message = "\n".join(f"   hint:     {hint}" if line.startswith("   hint:") else
+                                   line for line in result.message.splitlines())
+    if verbose:
+        print(result.message)
+    return result
 
 
 # ------------------------------------------------------------- 1. log-sigmoid
@@ -49,6 +82,15 @@ def _wrong_log_symmetric(x):  # the min(x, 0) forgotten: this is log sigmoid(|x|
 
 def _wrong_log_sign(x):
     return np.minimum(-x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def _clipped_value(fn):
+    """The learner's log_sigmoid(-1000) when it equals log_sigmoid(-2000) and is far above
+    -1000: the signature of a clipped log (np.log(np.clip(s, eps, 1)), or x clipped); else None."""
+    v = _probe(fn, np.array([-1000.0, -2000.0]))
+    if v is None or not np.isclose(v[0], v[1], rtol=1e-9, atol=0) or v[0] < -999:
+        return None
+    return float(v[0])
 
 
 def check_log_sigmoid(fn, verbose=True):
@@ -92,9 +134,20 @@ def check_log_sigmoid(fn, verbose=True):
         Wrong("sign", "you computed log σ(-x): log σ(2) is about -0.127 (σ(2) is close to 1), "
               "log σ(-2) about -2.127.", _wrong_log_sign),
     ]
-    return run_check("log_sigmoid", fn, cases, wrongs,
-                     "compare with np.log(1 / (1 + np.exp(-x))) on the small values, and make "
-                     "sure no np.exp ever receives a large positive number.", verbose)
+    generic = ("compare with np.log(1 / (1 + np.exp(-x))) on the small values, and make sure "
+               "no np.exp ever receives a large positive number.")
+    result = run_check("log_sigmoid", fn, cases, wrongs, generic, verbose=False)
+    if result.status != "fail" or result.hint != generic:
+        return _finish(result, verbose)
+    clipped = _clipped_value(fn)
+    if clipped is None or cases[result.case - 1].inputs["x"].min() > clipped - 1:
+        return _finish(result, verbose)
+    return _finish(result, verbose, "clipped", (
+        f"your function gives {clipped:.1f} at both x = -1000 and x = -2000, whose true "
+        "values are -1000 and -2000. Clipping (σ(x) at a small eps before the log, or x "
+        "itself) hides the -inf by giving every x beyond the clip the same value, "
+        f"{clipped:.1f}, and a slope of 0 there: a loss built on it can neither tell those "
+        "samples apart nor push them back. Compute the log directly: " + domain))
 
 
 # ------------------------------------------------------------- 2. square loss on sigmoids
@@ -129,6 +182,22 @@ def _wrong_sq_per_sample(z, y):  # summed over the classes, averaged over N only
     s, t, _ = _square_parts(z, y)
     N = len(y)
     return float(np.sum((s - t) ** 2) / N), 2 * (s - t) / N * s * (1 - s)
+
+
+def _wrong_sq_no_mean(z, y):  # the 1 / z.size of the mean forgotten in dz
+    s, t, _ = _square_parts(z, y)
+    return float(np.mean((s - t) ** 2)), 2 * (s - t) * s * (1 - s)
+
+
+def _wrong_sq_ce_gradient(z, y):  # section 5's (p - onehot(y)) / N, with s in place of p
+    s, t, _ = _square_parts(z, y)
+    return float(np.mean((s - t) ** 2)), (s - t) / len(y)
+
+
+def _wrong_sq_eye64(z, y):  # np.eye(C)[y] is float64: float32 scores come back as float64
+    s = sigmoid(z)
+    t = np.eye(z.shape[1])[y]
+    return float(np.mean((s - t) ** 2)), 2 * (s - t) / z.size * s * (1 - s)
 
 
 def _wrong_sq_no_two(z, y):
@@ -172,6 +241,15 @@ def check_sigmoid_square_loss(fn, verbose=True):
               "z * (1 - z).", _wrong_sq_slope_of_z),
         Wrong("per_sample", "the loss is the mean over all N * classes entries (as "
               "cnnlib.losses.mse_loss): divide by z.size, not by N.", _wrong_sq_per_sample),
+        Wrong("no_mean", "your dz is z.size times too large: L is the MEAN of z.size squares, "
+              "so dL/ds carries the 1 / z.size of that mean.", _wrong_sq_no_mean),
+        Wrong("ce_gradient", "(s - t) / N is section 5's gradient of softmax + cross-entropy, "
+              "with s in place of p. It holds for that pair only: there the log cancels the "
+              "exponential, and no slope factor is left. For the square loss apply the chain "
+              "rule: dL/ds, then times ds/dz.", _wrong_sq_ce_gradient),
+        Wrong("eye_float64", "np.eye(C)[y] is float64, so s - t turns float32 scores into "
+              "float64. Make the one-hot targets in z's dtype: np.eye(C, dtype=z.dtype)[y].",
+              _wrong_sq_eye64),
         Wrong("no_two", "the derivative of (s - t)^2 with respect to s is 2 (s - t): the "
               "factor 2 is missing.", _wrong_sq_no_two),
         Wrong("sign", "the gradient has the wrong sign: (s - t), not (t - s) (raising a "
@@ -179,8 +257,11 @@ def check_sigmoid_square_loss(fn, verbose=True):
               _wrong_sq_sign),
     ]
     return run_check("sigmoid_square_loss", fn, cases, wrongs,
-                     "s = sigmoid(z), t = onehot(y); loss = mean((s - t)**2) over all "
-                     "entries; dz = 2 (s - t) / z.size * s * (1 - s).", verbose)
+                     "dz is the product of two factors, element by element. dL/ds: "
+                     "differentiate L = mean((s - t)**2) with respect to one entry of s (the "
+                     "mean has z.size terms). ds/dz: the sigmoid's slope, written with s "
+                     "(section 3's table). Print both on case 1 and check each by hand.",
+                     verbose)
 
 
 # ------------------------------------------------------------- 3. debug a backward pass
@@ -305,7 +386,47 @@ _wrong_zeros = _net([[0, 0], [0, 0]], [0, 0], [[0, 0]], [0])
 _wrong_or = _net([[1, 1], [0, 0]], [0, 0], [[1, 0]], [-0.5])
 _wrong_and = _net([[1, 1], [0, 0]], [-1, 0], [[1, 0]], [-0.5])
 _wrong_xnor = _net([[1, 1], [1, 1]], [0, -1], [[-1, 2]], [0.5])
-_wrong_thin = _net([[1, 1], [1, 1]], [0, -1], [[1, -2]], [-0.99])
+CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+NEAR = np.array([[0.1, 0.1], [-0.1, 0.05], [0.1, 0.9], [0.0, 1.1], [-0.1, 0.9], [0.9, 0.0],
+                 [1.1, -0.1], [0.9, 0.1], [0.9, 0.9], [1.1, 1.1], [0.9, 1.1]])
+
+
+def _point(p):
+    return f"({p[0]:g}, {p[1]:g})"
+
+
+def _xor_hints(fn):
+    """Hints that quote the learner's scores: (or, margin, scores). or: at (1, 1); margin
+    (None unless the corners are right and a point near them is not): the points that tip
+    over; scores (None if fn cannot be probed): the four corners."""
+    corners, near = _probe(fn, CORNERS), _probe(fn, NEAR)
+    if corners is None:
+        return None, None, None
+    or_hint = (f"your score at (1, 1) is {corners[3]:+.2f}: XOR(1, 1) = 0 needs a score below "
+               "0, so your network computes OR. A hidden unit that fires only when BOTH inputs "
+               "are on, like relu(x1 + x2 - 1) (0 at the other three corners, 1 at (1, 1)), "
+               "must pull that score below 0 through its weight in W2: enough to cancel all "
+               "that the other units add at (1, 1) (a unit x1 + x2 gives 2 there, not 1).")
+    listed = ", ".join(f"{_point(p)}: {v:+.2f}" for p, v in zip(CORNERS, corners, strict=True))
+    scores = (f"your scores are {listed}; XOR needs them below, above, above and below 0. "
+              "Compute relu(x @ W1.T + b1) @ W2.T + b2 by hand at the corner that is wrong.")
+    xor = CORNERS[:, 0] != CORNERS[:, 1]
+    if near is None or not np.array_equal(corners > 0, xor):
+        return or_hint, None, scores
+    expected = np.round(NEAR[:, 0]) != np.round(NEAR[:, 1])
+    bad = [f"{_point(p)} scores {v:+.2f}" for p, v, e in zip(NEAR, near, expected, strict=True)
+           if (v > 0) != e]
+    if not bad:
+        return or_hint, None, scores
+    closest = float(np.min(np.abs(corners)))
+    why = ("A score of exactly 0 counts as 'XOR is 0', so a corner that scores 0 passes while "
+           "its neighbour tips over." if closest == 0 else
+           f"A corner that scores only {closest:.2f} away from 0 tips over when the input "
+           "moves by 0.1.")
+    margin = (f"right at the four corners ({listed}), but not within 0.1 of them: "
+              f"{' and '.join(bad[:2])}, on the wrong side of 0. {why} Aim for about ±0.5 at "
+              "every corner (shift b2): then a nudge of 0.1 cannot flip the sign.")
+    return or_hint, margin, scores
 
 
 def check_xor_scores(fn, verbose=True):
@@ -314,10 +435,7 @@ def check_xor_scores(fn, verbose=True):
 
     Prints the result; returns a CheckResult. Introduced in notebooks/01_neural_network_recap.ipynb.
     """
-    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    near = np.array([[0.1, 0.1], [-0.1, 0.05], [0.1, 0.9], [0.0, 1.1], [-0.1, 0.9],
-                     [0.9, 0.0], [1.1, -0.1], [0.9, 0.1], [0.9, 0.9], [1.1, 1.1],
-                     [0.9, 1.1]])
+    corners, near = CORNERS, NEAR
     data = [
         ("the four corners (got: 1 where your score > 0, else 0)", corners),
         ("the corners in another order, each twice", np.vstack([corners[::-1], corners])),
@@ -326,23 +444,28 @@ def check_xor_scores(fn, verbose=True):
     ]
     cases = [Case(label, {"x": x}, _classes(_XOR(x)), run=_run_xor, check_dtype=False)
              for label, x in data]
+    static_or = ("your network says 1 at (1, 1) too: that is OR. Add a hidden unit that fires "
+                 "only when BOTH inputs are on, with a negative weight in W2.")
+    generic = ("compute score = relu(x @ W1.T + b1) @ W2.T + b2 by hand at (0, 0), (0, 1), "
+               "(1, 0) and (1, 1), and check its sign at each.")
     wrongs = [
         Wrong("zeros", "every score is 0 (or below): with all-zero weights the network "
               "answers 0 everywhere. Choose W1, b1, W2, b2 yourself.", _wrong_zeros),
-        Wrong("or", "your network says 1 for (1, 1) too: that is OR. Add a hidden unit that "
-              "is on only when BOTH inputs are 1 (e.g. relu(x1 + x2 - 1)) and give it a "
-              "negative weight in W2.", _wrong_or),
+        Wrong("or", static_or, _wrong_or),
         Wrong("and", "your network says 1 only for (1, 1): that is AND. XOR is 'OR but not "
               "AND': one hidden unit for each, with opposite signs in W2.", _wrong_and),
         Wrong("xnor", "every answer is the opposite of XOR: multiply W2 and b2 by -1.",
               _wrong_xnor),
-        Wrong("thin", "right on the corners but not within 0.1 of them: your scores there "
-              "are too close to 0. Aim for scores of about +-0.5 at the corners (shift b2).",
-              _wrong_thin),
     ]
-    return run_check("xor_scores", fn, cases, wrongs,
-                     "compute score = relu(x @ W1.T + b1) @ W2.T + b2 by hand at (0, 0), "
-                     "(0, 1), (1, 0) and (1, 1), and check its sign at each.", verbose)
+    result = run_check("xor_scores", fn, cases, wrongs, generic, verbose=False)
+    if result.status != "fail" or result.hint not in (static_or, generic):
+        return _finish(result, verbose)
+    or_hint, margin, scores = _xor_hints(fn)
+    if result.variant == "or":
+        return _finish(result, verbose, "or", or_hint)
+    if margin is not None and cases[result.case - 1].inputs["x"] is near:
+        return _finish(result, verbose, "margin", margin)
+    return _finish(result, verbose, None, scores)
 
 
 # ------------------------------------------------------------- the texts
@@ -396,28 +519,38 @@ EXERCISES = [
         "sigmoid per class: `s = sigmoid(z)`, `t = onehot(y)`, `L = mean((s - t)**2)` over all "
         "`N * classes` entries (as `cnnlib.losses.mse_loss`). Write "
         "`sigmoid_square_loss(z, y)` returning `(L, dz)` with `dz = dL/dz` of the shape and "
-        "dtype of `z`. Derive `dz` with the chain rule first: `dL/ds`, then `ds/dz`. The "
-        "checker compares your `dz` with central differences.\n\n"
-        "Then compare with section 5's cross-entropy on `z = np.array([[-8.0, 8.0]])`, "
-        "`y = np.array([0])` (confidently wrong): which loss pushes the true class's score "
-        "up harder?",
+        "dtype of `z`. Make the targets in `z`'s dtype, `t = np.eye(C, dtype=z.dtype)[y]` "
+        "with `C = z.shape[1]`: section 5's `np.eye(C)[y]` is float64 and would turn float32 "
+        "scores into float64. Derive `dz` with the chain rule first: `dL/ds`, then `ds/dz`. "
+        "The checker compares your `dz` with central differences.\n\n"
+        "Then take a confidently wrong network, `z = np.array([[-8.0, 8.0]])`, "
+        "`y = np.array([0])`, and compare how hard three losses push the true class's score "
+        "up (`dz[0, 0]`): your sigmoid + square loss; sigmoid + **binary cross-entropy**, "
+        "`L = -mean(t log s + (1 - t) log(1 - s))` over the same entries, whose gradient is "
+        "`dz = (s - t) / z.size` (check it with the chain rule); and section 5's softmax + "
+        "cross-entropy. From the first to the last, two things change: sigmoid becomes "
+        "softmax, and the square loss becomes cross-entropy. Which change makes the "
+        "difference?",
         'def sigmoid_square_loss(z, y):\n'
         '    """z (N, classes) scores, y (N,) labels -> (mean square loss, dz (N, classes))."""\n'
         '    raise NotImplementedError  # your code here\n',
         'def sigmoid_square_loss(z, y):\n'
         '    """z (N, classes) scores, y (N,) labels -> (mean square loss, dz (N, classes))."""\n'
         '    s = 1 / (1 + np.exp(-z))                 # safe for |z| < 700\n'
-        '    t = np.zeros_like(z)\n'
-        '    t[np.arange(len(y)), y] = 1              # one-hot targets\n'
+        '    t = np.eye(z.shape[1], dtype=z.dtype)[y]  # one-hot targets, in z\'s dtype\n'
         '    loss = float(np.mean((s - t) ** 2))\n'
         '    ds = 2 * (s - t) / z.size                # dL/ds\n'
         '    dz = ds * s * (1 - s)                    # chain rule: ds/dz = s (1 - s)\n'
         '    return loss, dz\n'
         '\n'
-        '# z = [[-8, 8]], y = [0]: the square loss gives dz[0, 0] = -0.00034 (the sigmoid is\n'
-        '# saturated: s (1 - s) = 0.00034), cross-entropy gives -1.0, about 3,000 times more.\n'
-        '# A confidently wrong sigmoid + square loss barely learns: one reason to use\n'
-        '# softmax + cross-entropy for classes.\n'),
+        '# z = [[-8, 8]], y = [0]: the push dz[0, 0] on the true class\'s score\n'
+        '#   sigmoid + square loss          -0.00034  (the slope s (1 - s) = 0.00034 stays in)\n'
+        '#   sigmoid + binary cross-entropy -0.50     ((s - t) / 2: about 1,500 times more)\n'
+        '#   softmax + cross-entropy        -1.0      (its mean is over N = 1 sample, not over\n'
+        '#                                             2 entries: the factor 2 is only that)\n'
+        '# The loss makes the difference, not sigmoid vs softmax: the log of cross-entropy\n'
+        '# cancels the exponential inside the sigmoid (or softmax); the square loss keeps its\n'
+        '# flat slope. A confidently wrong sigmoid + square loss barely learns.\n'),
     Exercise(
         "two_layer_backward", "Find the bug in a backward pass (debug)",
         "Below is a backward pass for section 6's network, written in plain numpy. It runs, "
