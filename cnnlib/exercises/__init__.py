@@ -42,7 +42,12 @@ from .nb06_backprop import (
     check_conv_backward_dw,
     check_conv_backward_dx,
 )
-from .nb07_training import check_build_confusion_matrix, check_sgd_momentum_step
+from .nb07_training import (
+    check_build_confusion_matrix,
+    check_choose_stop_epoch,
+    check_count_cnn_parameters,
+    check_sgd_momentum_step,
+)
 
 MODULES = {
     "01_neural_network_recap": nb01_recap,
@@ -59,6 +64,7 @@ PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}
 __all__ = [
     "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
     "check_build_confusion_matrix", "check_central_difference_gradient",
+    "check_choose_stop_epoch", "check_count_cnn_parameters",
     "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
     "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
     "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
