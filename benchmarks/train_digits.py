@@ -121,7 +121,7 @@ def train(recipe=DIGIT_RECIPE, data=None, model="cnn", augment=True, progress=Fa
 
 def augmentation(recipe):
     """The recipe's augment(xb, rng) for fit: random shifts, or rotations + zooms + shifts."""
-    if recipe.get("augment", "shift") == "affine":
+    if recipe["augment"] == "affine":
         rot, scale, shift = recipe["max_rotation"], recipe["max_scale"], recipe["max_shift"]
         return lambda xb, r: random_affine(xb, rot, scale, shift, r)
     return lambda xb, r: random_shift(xb, recipe["max_shift"], r)
@@ -151,7 +151,7 @@ def search():
     print(f"\nchosen: {change or 'start'}: {right / k:.1f} of {n_val} right on average (best "
           f"{best / k:.1f}), {seconds:.1f} s; the fastest of the {len(near)} variant(s) within "
           f"{TIE_DIGITS} digits of the best")
-    same = all(winner[key] == DIGIT_RECIPE.get(key, "shift") for key in START)
+    same = all(winner[key] == DIGIT_RECIPE[key] for key in START)
     print("DIGIT_RECIPE is this recipe:", "yes" if same else f"NO - {winner}")
     return winner
 
@@ -176,8 +176,8 @@ def compare():
     """Notebook 07's comparison: same recipe for every model; validation, then test once."""
     data = split()
     X_tr, y_tr, X_val, y_val = data
-    runs = [("CNN", "cnn", True), ("MLP, hidden 128", "mlp128", True),
-            ("MLP, hidden 256", "mlp256", True), ("CNN, no augmentation", "cnn", False),
+    runs = [("CNN", "cnn", True), ("MLP 128", "mlp128", True),
+            ("MLP 256", "mlp256", True), ("CNN, no augmentation", "cnn", False),
             ("MLP 256, no augmentation", "mlp256", False)]
     models = {}
     print(f"{'model':26s} {'params':>8s} {'s/epoch':>8s} {'train':>7s} {'val':>7s} {'gap':>6s}")

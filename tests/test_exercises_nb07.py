@@ -53,7 +53,7 @@ def test_digit_cnn_count_is_the_one_the_statement_quotes():
     grown = nb07._ref_count(1, (8, 32), 3, 128, 10, 56) - nb07._ref_count(1, (8, 32), 3, 128,
                                                                            10, 28)
     assert grown == 32 * (14 * 14 - 7 * 7) * 128
-    assert "only the first Linear grows, 4x" in ex.EXERCISES["07_full_cnn"][0].solution
+    assert "Only the first Linear grows: 4x the weights" in ex.EXERCISES["07_full_cnn"][0].solution
 
 
 def test_sgd_reference_is_cnnlib_sgd():

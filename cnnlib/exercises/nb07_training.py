@@ -357,8 +357,8 @@ EXERCISES = [
         '    total += features * hidden + hidden\n'
         '    total += hidden * classes + classes\n'
         '    return total\n'
-        '# The conv layers do not depend on the image size (their weights are shared by\n'
-        '# every position); only the first Linear grows, 4x for 56 x 56 images.\n'),
+        '# The conv layers do not depend on the image size: their weights are shared by\n'
+        '# every position. Only the first Linear grows: 4x the weights for 56 x 56 images.\n'),
     Exercise(
         "sgd_momentum_step", "One step of SGD with momentum",
         "Write `sgd_momentum_step(p, grad, v, lr, momentum)` returning `(p_new, v_new)` in "

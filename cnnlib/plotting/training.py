@@ -160,8 +160,9 @@ def plot_history(history, title="training", val_label="validation"):
         panels[1].plot(epochs[best], val_acc[best], "*", ms=11, color="#c0392b",
                        label=f"best {val_label}: epoch {epochs[best]}")
         panels[1].legend(fontsize=7, frameon=False, loc="lower right")
-    low = np.nanmin(np.concatenate([np.asarray(history["train_acc"], float), val_acc]))
-    panels[1].set_ylim(max(min(low, 0.9) - 0.01, 0), 1.0)
+    # zoom on the end of the run, where the curves are read; early epochs may drop below
+    low = np.nanpercentile(np.concatenate([np.asarray(history["train_acc"], float), val_acc]), 20)
+    panels[1].set_ylim(max(min(low, 0.95) - 0.01, 0), 1.0)
     panels[2].plot(epochs, history["lr"], "o-", ms=3, color="#7d3c98")
     panels[2].set_xlabel("epoch", fontsize=8)
     panels[2].set_title("learning rate at the epoch's end", fontsize=9)
