@@ -132,80 +132,16 @@ def test_notebook_predict_questions(name):
 
 
 # ----------------------------------------------------------------- wrong answers
-def sgd_old_velocity(p, grad, v, lr, momentum):
-    p_new = p - lr * v
-    return p_new, momentum * v + grad
-
-
-def sgd_dampened(p, grad, v, lr, momentum):
-    v_new = momentum * v + (1 - momentum) * grad
-    return p - lr * v_new, v_new
-
-
-def sgd_lr_in_v(p, grad, v, lr, momentum):
-    v_new = momentum * v + lr * grad
-    return p - v_new, v_new
-
-
-def cm_transposed(y_true, y_pred, num_classes):
-    M = np.zeros((num_classes, num_classes), dtype=np.int64)
-    for t, p in zip(y_true, y_pred, strict=True):
-        M[p, t] += 1
-    return M
-
-
-def cm_sized_by_labels(y_true, y_pred, num_classes):
-    n = max(max(y_true), max(y_pred)) + 1
-    M = np.zeros((n, n), dtype=np.int64)
-    for t, p in zip(y_true, y_pred, strict=True):
-        M[t, p] += 1
-    return M
-
-
-def cm_marks(y_true, y_pred, num_classes):
-    M = np.zeros((num_classes, num_classes), dtype=np.int64)
-    for t, p in zip(y_true, y_pred, strict=True):
-        M[t, p] = 1
-    return M
-
-
-WRONG = [
-    # (exercise, learner's function, variant the checker must recognise, words of the hint)
-    ("sgd_momentum_step", sgd_old_velocity, "after", ["OLD velocity"]),
-    ("sgd_momentum_step", sgd_dampened, "dampened", ["(1 - momentum)"]),
-    ("sgd_momentum_step", sgd_lr_in_v, "lr_inside", ["lr outside"]),
-    ("build_confusion_matrix", cm_transposed, "transposed", ["rows are the TRUE"]),
-    ("build_confusion_matrix", cm_sized_by_labels, "from_max", ["num_classes"]),
-    ("build_confusion_matrix", cm_marks, "marks", ["+= 1"]),
-]
-
-
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result = getattr(ex, f"check_{name}")(fn)
-    out = capsys.readouterr().out
-    assert result.status == "fail" and not result.passed
-    assert result.variant == variant, result.message
-    for word in words:
-        assert word in result.hint
-    assert "expected:" in out and "got:" in out and "hint:" in out
-    assert f"case {result.case} of {result.n_cases}" in out
-
-
-# notebooks whose exercises are tested in their own file, tests/test_exercises_nbNN.py (which
-# lists at least two learner-style wrong answers per checker, as WRONG does here)
-OWN_FILE = {nb for nb in ex.EXERCISES
-            if (Path(__file__).parent / f"test_exercises_nb{nb[:2]}.py").exists()}
-
-
-def test_every_checker_has_two_wrong_answers():
-    """Here, or in tests/test_exercises_nbNN.py for a notebook whose tests moved there."""
-    counts = {}
-    for name, *_ in WRONG:
-        counts[name] = counts.get(name, 0) + 1
-    assert {e.name for nb, e in ALL if nb not in OWN_FILE} == set(counts)
-    assert min(counts.values()) >= 2
+def test_every_notebook_tests_its_wrong_answers_in_its_own_file():
+    """Each notebook's learner-style wrong answers (at least two per checker, each asserting
+    its targeted hint) live in tests/test_exercises_nbNN.py."""
+    for nb, module in ex.MODULES.items():
+        prefix = module.__name__.rsplit(".", 1)[1].split("_")[0]  # "nb02"
+        path = Path(__file__).with_name(f"test_exercises_{prefix}.py")
+        assert path.exists(), f"{nb}: its wrong answers belong in {path.name}"
+        text = path.read_text()
+        for name in (e.name for e in ex.EXERCISES[nb]):
+            assert text.count(name) >= 2, f"{path.name} never tests {name}'s wrong answers"
 
 
 # ----------------------------------------------------------------- the machinery
@@ -279,23 +215,13 @@ def test_diagnosis_prefers_the_variant_that_agrees_most():
 
 
 # ----------------------------------------------------------------- facts in the answers
-def answer(name, explorer):
-    return next(p.answer for p in ex.PREDICTIONS[name] if p.explorer == explorer)
-
-
 def test_fact_shapes():
     from cnnlib.shapes import conv_output_size
 
     assert conv_output_size(7, 3, stride=2) == 3 and conv_output_size(6, 3, stride=2) == 2
 
 
-def test_fact_receptive_fields():
-    from cnnlib.exercises.nb07_training import _JUMP, _RF
-    from cnnlib.models import course_cnn
-    from cnnlib.receptive_field import receptive_field
 
-    last = receptive_field(course_cnn())[-1]
-    assert (last.size[0], last.jump[0]) == (_RF, _JUMP) == (10, 4)
 
 
 

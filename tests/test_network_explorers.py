@@ -171,3 +171,107 @@ def test_dashboard_names_its_validation_curve():
     dash = TrainingDashboard(total_batches=2)
     assert dash.val_label == "validation"
     assert TrainingDashboard(2, val_label="held-out").val_label == "held-out"
+
+
+def _interrupt_at(epoch, batch):
+    """A fit callback that presses 'stop' (raises KeyboardInterrupt) at (epoch, batch)."""
+
+    class Stop:
+        def on_batch_end(self, e, b, logs, model):
+            if (e, b) == (epoch, batch):
+                raise KeyboardInterrupt
+
+    return Stop()
+
+
+def test_dashboard_says_where_training_stopped():
+    from cnnlib.losses import CrossEntropyLoss
+    from cnnlib.models import course_cnn
+    from cnnlib.optim import SGD
+    from cnnlib.widgets.dashboard import TrainingDashboard
+
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, 40)
+    model = course_cnn(rng)
+    from cnnlib.train import fit
+
+    dash = TrainingDashboard(total_batches=3 * 3, every=1e9, budget=0.0)
+    statuses, redraw = [], dash.redraw
+
+    def recording_redraw():
+        statuses.append(dash.status)
+        redraw()
+
+    dash.redraw = recording_redraw
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, X, y, epochs=3, batch_size=16, optimizer=SGD(model.parameters(), lr=0.01),
+            loss_fn=CrossEntropyLoss(), rng=0, progress=False,
+            callbacks=[dash, _interrupt_at(1, 1)])
+    assert dash.status == "stopped at epoch 2"  # epochs counted from 1, as on the picture
+    assert statuses[-1] == "stopped at epoch 2"  # the last picture says so
+    assert len(dash.batch_loss) == 5 and dash.epoch_ends == [3]
+    assert bytes(dash.image.value).startswith(PNG)
+
+
+def test_dashboard_picture_shows_the_status_instead_of_the_time_left():
+    from cnnlib.plotting.training import plot_dashboard
+
+    w = np.zeros((4, 1, 3, 3))
+    running = plot_dashboard([1.0, 0.5], [2], [0.5], [0.6], w, 2, 6, 1.0)
+    stopped = plot_dashboard([1.0, 0.5], [2], [0.5], [0.6], w, 2, 6, 1.0,
+                             status="stopped at epoch 2")
+    texts = [t.get_text() for t in running.axes[0].texts]
+    assert any("s left" in t for t in texts)
+    texts = [t.get_text() for t in stopped.axes[0].texts]
+    assert any(t.endswith(": stopped at epoch 2") for t in texts)
+    assert not any("s left" in t for t in texts)
+    assert "validation" in running.axes[2].get_title()
+
+
+def test_dashboard_finishes_as_done_without_a_status_line():
+    from cnnlib.widgets.dashboard import TrainingDashboard
+
+    class Model:
+        layers = []
+
+    dash = TrainingDashboard(total_batches=2, every=1e9, budget=0.0)
+    for b in range(2):
+        dash.on_batch_end(0, b, {"loss": 1.0, "acc": 0.5, "lr": 0.1}, Model())
+    dash.on_epoch_end(0, {"train_acc": [0.5], "val_acc": [0.6]}, Model())
+    assert dash.status == "done" and dash.draws == 1  # the last picture is always drawn
+
+
+def test_filters_keep_their_sign_on_one_scale_and_dead_ones_are_marked():
+    from cnnlib.plotting.core import SIGNED_CMAP
+    from cnnlib.plotting.training import plot_filters
+
+    w = np.zeros((3, 1, 3, 3))
+    w[0] = 1.0
+    w[1] = -0.5
+    w[2, 0, 1, 1] = 0.25
+    fig = plot_filters(w, bias=np.array([0.1, -0.2, 0.0]), dead=[False, True, False])
+    ax = fig.axes[0]
+    im = ax.images[0]
+    assert im.get_cmap().name == SIGNED_CMAP and im.get_clim() == (-1.0, 1.0)  # shared scale
+    texts = [t.get_text() for t in ax.texts]
+    assert texts.count("dead") == 1 and "1: b=-0.20" in texts and "0: b=+0.10" in texts
+    assert len(fig.axes) == 2  # the colour bar
+
+
+def test_history_and_schedule_pictures():
+    from cnnlib.optim import cosine_lr
+    from cnnlib.plotting.training import plot_history, plot_schedule
+
+    history = {"epoch": [1, 2, 3], "train_loss": [1.0, 0.5, 0.3], "train_acc": [0.7, 0.9, 0.95],
+               "val_loss": [0.8, 0.4, 0.45], "val_acc": [0.8, 0.93, 0.92],
+               "lr": [0.05, 0.02, 0.0], "time": [1.0, 1.0, 1.0]}
+    fig = plot_history(history)
+    legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "validation" in legend and "best validation: epoch 2" in legend
+    no_val = dict(history, val_loss=[None] * 3, val_acc=[None] * 3)
+    assert len(plot_history(no_val).axes) == 3  # a run without validation still draws
+    fig = plot_schedule(cosine_lr(0.05, 10, warmup=1), 10, warmup=1)
+    line = fig.axes[0].lines[0]
+    assert np.isclose(line.get_ydata().max(), 0.05, rtol=1e-3) and line.get_ydata()[-1] == 0

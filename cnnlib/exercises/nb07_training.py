@@ -1,4 +1,5 @@
-"""Exercises of notebooks/07_full_cnn.ipynb: an SGD-with-momentum step, a confusion matrix."""
+"""Exercises of notebooks/07_full_cnn.ipynb: count a CNN's parameters, an SGD-with-momentum
+step, choose the epoch to stop at from validation curves, a confusion matrix."""
 
 from __future__ import annotations
 
@@ -10,7 +11,163 @@ from ..receptive_field import conv, pool, receptive_field
 from ..train import confusion_matrix
 from .core import Case, Exercise, Prediction, Wrong, run_check
 
-__all__ = ["check_build_confusion_matrix", "check_sgd_momentum_step"]
+__all__ = ["check_build_confusion_matrix", "check_choose_stop_epoch",
+           "check_count_cnn_parameters", "check_sgd_momentum_step"]
+
+
+# ------------------------------------------------------------- counting parameters
+def _ref_count(in_channels, channels, kernel_size, hidden, classes, image_size):
+    """Blocks Conv2d(c_prev, c, K, padding=K // 2) -> MaxPool2d(2) -> ReLU, then
+    Flatten -> Linear(features, hidden) -> ReLU -> Linear(hidden, classes)."""
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += c * c_in * kernel_size ** 2 + c
+        c_in, side = c, side // 2
+    features = c_in * side * side
+    return total + features * hidden + hidden + hidden * classes + classes
+
+
+def _count_no_bias(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += c * c_in * kernel_size ** 2
+        c_in, side = c, side // 2
+    return total + c_in * side * side * hidden + hidden * classes
+
+
+def _count_no_depth(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += c * kernel_size ** 2 + c
+        c_in, side = c, side // 2
+    return total + c_in * side * side * hidden + hidden + hidden * classes + classes
+
+
+def _count_no_pool(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, c_in = 0, in_channels
+    for c in channels:
+        total += c * c_in * kernel_size ** 2 + c
+        c_in = c
+    return (total + c_in * image_size ** 2 * hidden + hidden + hidden * classes + classes)
+
+
+def _count_per_position(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += (c * c_in * kernel_size ** 2 + c) * side * side
+        c_in, side = c, side // 2
+    return total + c_in * side * side * hidden + hidden + hidden * classes + classes
+
+
+def check_count_cnn_parameters(fn, verbose=True):
+    """Check ``fn(in_channels, channels, kernel_size, hidden, classes, image_size)`` -> the
+    number of weights and biases of the CNN described in the exercise.
+
+    Prints the result; returns a CheckResult. Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    data = [
+        ("notebook 07's digit_cnn", 1, (8, 32), 3, 128, 10, 28),
+        ("the same network on 56x56 images", 1, (8, 32), 3, 128, 10, 56),
+        ("doubling the channels when the maps halve: 8 -> 16 -> 32", 1, (8, 16, 32), 3,
+         64, 10, 28),
+        ("a 32x32 colour image (3 channels), 12 filters first", 3, (12, 24), 3, 100, 10, 32),
+        ("5x5 kernels", 1, (6, 16), 5, 120, 10, 28),
+        ("a 30x30 image: pooling 15 -> 7 drops the odd row", 1, (4, 8), 3, 32, 5, 30),
+    ]
+    cases = [Case(label, {"in_channels": c, "channels": ch, "kernel_size": k, "hidden": h,
+                          "classes": n, "image_size": size}, _ref_count(c, ch, k, h, n, size))
+             for label, c, ch, k, h, n, size in data]
+    wrongs = [
+        Wrong("no_bias", "every filter and every dense unit also has a bias: add F biases per "
+              "conv layer and one per output of each Linear.", _count_no_bias),
+        Wrong("no_depth", "a filter has the depth of its input: F filters of C_in x K x K "
+              "weights, so a conv layer has F * C_in * K * K + F parameters.", _count_no_depth),
+        Wrong("no_pool", "each 2x2 pooling halves the side (side // 2): Flatten hands "
+              "C * side * side numbers to the first Linear, with the side after pooling.",
+              _count_no_pool),
+        Wrong("per_position", "a conv layer's weights are shared by every position of the "
+              "image (that is the point of a CNN): count them once, not once per position.",
+              _count_per_position),
+    ]
+    return run_check("count_cnn_parameters", fn, cases, wrongs,
+                     "per block: F * C_in * K * K + F, then side //= 2; then "
+                     "C * side * side * hidden + hidden and hidden * classes + classes.",
+                     verbose)
+
+
+# ------------------------------------------------------------- early stopping
+def _ref_stop(epochs, train_acc, val_acc, val_loss):
+    best = max(val_acc)
+    tied = [i for i, a in enumerate(val_acc) if a == best]
+    return epochs[min(tied, key=lambda i: val_loss[i])]
+
+
+def _stop_index(epochs, train_acc, val_acc, val_loss):
+    return int(np.argmax(val_acc))
+
+
+def _stop_train(epochs, train_acc, val_acc, val_loss):
+    return epochs[int(np.argmax(train_acc))]
+
+
+def _stop_last(epochs, train_acc, val_acc, val_loss):
+    return epochs[-1]
+
+
+def _stop_min_loss(epochs, train_acc, val_acc, val_loss):
+    return epochs[int(np.argmin(val_loss))]
+
+
+def _stop_first_tie(epochs, train_acc, val_acc, val_loss):
+    return epochs[int(np.argmax(val_acc))]
+
+
+def _stop_count_from_1(epochs, train_acc, val_acc, val_loss):
+    tied = [i for i, a in enumerate(val_acc) if a == max(val_acc)]
+    return min(tied, key=lambda i: val_loss[i]) + 1
+
+
+def check_choose_stop_epoch(fn, verbose=True):
+    """Check ``fn(epochs, train_acc, val_acc, val_loss)`` -> the epoch to stop at: the best
+    validation accuracy, ties broken by the lowest validation loss.
+
+    Prints the result; returns a CheckResult. Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    data = [
+        ("validation peaks at epoch 3 while training accuracy keeps rising", [1, 2, 3, 4, 5],
+         [0.90, 0.95, 0.97, 0.98, 0.99], [0.92, 0.95, 0.97, 0.96, 0.96],
+         [0.30, 0.18, 0.11, 0.12, 0.13]),
+        ("two epochs tie at 97 %: the lower validation loss decides", [1, 2, 3, 4, 5, 6],
+         [0.90, 0.94, 0.96, 0.97, 0.985, 0.98], [0.94, 0.97, 0.96, 0.97, 0.95, 0.96],
+         [0.20, 0.12, 0.13, 0.10, 0.14, 0.15]),
+        ("the lowest loss is not the best accuracy: accuracy decides", [1, 2, 3, 4],
+         [0.93, 0.96, 0.97, 0.99], [0.95, 0.97, 0.98, 0.975], [0.16, 0.10, 0.11, 0.09]),
+        ("a tie again; here the earlier epoch has the lower loss", [1, 2, 3, 4],
+         [0.95, 0.97, 0.98, 0.985], [0.96, 0.98, 0.97, 0.98], [0.15, 0.08, 0.10, 0.09]),
+        ("a single epoch", [1], [0.9], [0.91], [0.3]),
+        ("a run continued from epoch 5: the epochs are 6 to 10", [6, 7, 8, 9, 10],
+         [0.97, 0.98, 0.985, 0.99, 0.992], [0.97, 0.975, 0.98, 0.978, 0.979],
+         [0.10, 0.09, 0.08, 0.085, 0.082]),
+    ]
+    cases = [Case(label, {"epochs": e, "train_acc": t, "val_acc": a, "val_loss": v},
+                  _ref_stop(e, t, a, v)) for label, e, t, a, v in data]
+    wrongs = [
+        Wrong("train", "training accuracy keeps rising while the network memorises its "
+              "training digits: choose on the VALIDATION curve.", _stop_train),
+        Wrong("last", "the last epoch is not always the best: find the epoch with the highest "
+              "validation accuracy.", _stop_last),
+        Wrong("min_loss", "the criterion is validation ACCURACY; the validation loss only "
+              "breaks ties between epochs with the same accuracy.", _stop_min_loss),
+        Wrong("first_tie", "several epochs share the best accuracy: among them, take the one "
+              "with the lowest validation loss (not simply the first).", _stop_first_tie),
+        Wrong("index", "return the epoch NUMBER, epochs[i], not the position i in the list "
+              "(epochs are counted from 1).", _stop_index),
+        Wrong("count_from_1", "read the epoch number from the list, epochs[i]: this history "
+              "does not start at epoch 1.", _stop_count_from_1),
+    ]
+    return run_check("choose_stop_epoch", fn, cases, wrongs,
+                     "best = max(val_acc); among the i with val_acc[i] == best, take the one "
+                     "with the smallest val_loss[i]; return epochs[i].", verbose)
 
 
 # ------------------------------------------------------------- SGD with momentum
@@ -175,6 +332,34 @@ def check_build_confusion_matrix(fn, verbose=True):
 
 EXERCISES = [
     Exercise(
+        "count_cnn_parameters", "Count the parameters of a CNN",
+        "A CNN made of one block per entry `c` of `channels` - `Conv2d(c_prev, c, K, "
+        "padding=K // 2)` -> `MaxPool2d(2)` -> `ReLU` (the first `c_prev` is `in_channels`) - "
+        "then `Flatten` -> `Linear(features, hidden)` -> `ReLU` -> `Linear(hidden, classes)`. "
+        "Write `count_cnn_parameters(in_channels, channels, kernel_size, hidden, classes, "
+        "image_size)` returning its number of weights and biases (square images of side "
+        "`image_size`; pooling rounds down). **Before you code, predict:** if the images were "
+        "56 x 56 instead of 28 x 28, which layers would get more parameters, and which would "
+        "keep exactly the same number? Then check your prediction with your function: "
+        "`count_cnn_parameters(1, (8, 32), 3, 128, 10, 28)` is `digit_cnn`'s 204,538.",
+        'def count_cnn_parameters(in_channels, channels, kernel_size, hidden, classes,\n'
+        '                         image_size):\n'
+        '    """Number of weights and biases of the CNN described above (an int)."""\n'
+        '    raise NotImplementedError  # your code here\n',
+        'def count_cnn_parameters(in_channels, channels, kernel_size, hidden, classes,\n'
+        '                         image_size):\n'
+        '    """Number of weights and biases of the CNN described above (an int)."""\n'
+        '    total, c_in, side = 0, in_channels, image_size\n'
+        '    for c in channels:\n'
+        '        total += c * c_in * kernel_size * kernel_size + c  # c filters of depth c_in\n'
+        '        c_in, side = c, side // 2    # padding keeps the side, pooling halves it\n'
+        '    features = c_in * side * side    # what Flatten hands to the first Linear\n'
+        '    total += features * hidden + hidden\n'
+        '    total += hidden * classes + classes\n'
+        '    return total\n'
+        '# The conv layers do not depend on the image size: their weights are shared by\n'
+        '# every position. Only the first Linear grows: 4x the weights for 56 x 56 images.\n'),
+    Exercise(
         "sgd_momentum_step", "One step of SGD with momentum",
         "Write `sgd_momentum_step(p, grad, v, lr, momentum)` returning `(p_new, v_new)` in "
         "PyTorch's formulation: first the velocity `v_new = momentum * v + grad`, then the "
@@ -188,6 +373,27 @@ EXERCISES = [
         '    v_new = momentum * v + grad      # a running sum of gradients\n'
         '    p_new = p - lr * v_new           # the step uses the NEW velocity\n'
         '    return p_new, v_new\n'),
+    Exercise(
+        "choose_stop_epoch", "Choose when to stop, from validation curves",
+        "`fit` returns a history with, per epoch, `history[\"epoch\"]`, "
+        "`history[\"train_acc\"]`, `history[\"val_acc\"]` and `history[\"val_loss\"]`. "
+        "Write `choose_stop_epoch(epochs, train_acc, val_acc, val_loss)` (four lists of the "
+        "same length) returning the epoch to stop at (**early stopping**): the epoch with the "
+        "highest validation accuracy; when several epochs share it (on 500 digits accuracy "
+        "moves in steps of 0.2 %, so ties happen), the one among them with the lowest "
+        "validation loss. Think first: why not the training accuracy, and why never the test "
+        "accuracy? Then try it on this notebook's run: "
+        "`choose_stop_epoch(history[\"epoch\"], history[\"train_acc\"], "
+        "history[\"val_acc\"], history[\"val_loss\"])`.",
+        'def choose_stop_epoch(epochs, train_acc, val_acc, val_loss):\n'
+        '    """The epoch number (from epochs) to stop at."""\n'
+        '    raise NotImplementedError  # your code here\n',
+        'def choose_stop_epoch(epochs, train_acc, val_acc, val_loss):\n'
+        '    """The epoch number (from epochs) to stop at."""\n'
+        '    best = max(val_acc)              # train_acc is not used: it rises while memorising\n'
+        '    tied = [i for i in range(len(epochs)) if val_acc[i] == best]\n'
+        '    i = min(tied, key=lambda k: val_loss[k])   # ties: the lowest validation loss\n'
+        '    return epochs[i]                 # the epoch number, not the position\n'),
     Exercise(
         "build_confusion_matrix", "A confusion matrix",
         "Write `build_confusion_matrix(y_true, y_pred, num_classes)` for two integer label "
@@ -206,26 +412,28 @@ EXERCISES = [
 ]
 
 
-# the geometry of cnnlib.models.course_cnn (tests check it against the model)
-COURSE_CNN_WINDOWS = [conv(3, padding=1), pool(2), conv(3, padding=1), pool(2)]
+# the geometry of cnnlib.models.digit_cnn (tests check it against the model)
+DIGIT_CNN_WINDOWS = [conv(3, padding=1), pool(2), conv(3, padding=1), pool(2)]
 
 
-def _course_rf():
-    last = receptive_field(COURSE_CNN_WINDOWS)[-1]
+def _digit_rf():
+    last = receptive_field(DIGIT_CNN_WINDOWS)[-1]
     return last.size[0], last.jump[0]
 
 
-_RF, _JUMP = _course_rf()
+_RF, _JUMP = _digit_rf()
 
 PREDICTIONS = [
     Prediction(
         "DigitInspector",
-        "**Predict, then move the slider.** The last feature maps of the course CNN are 7x7 "
+        "**Predict, then move the slider.** The last feature maps of `digit_cnn` are 7x7 "
         "for a 28x28 digit. How many input pixels wide is the patch one of their units sees, "
-        "and how many pixels apart are neighbouring units? Then go through a few digits and "
-        "look for the misclassified ones: are they digits you would hesitate on too?",
+        "and how many pixels apart are neighbouring units? Then go through the test digits "
+        "the network gets wrong (the list `wrong` above): would you hesitate on them "
+        "too, and how sure was the network?",
         f"Conv 3x3 -> pool 2 -> conv 3x3 -> pool 2 gives a receptive field of {_RF}x{_RF} "
         f"pixels, with neighbouring units {_JUMP} pixels apart (3 -> 4 -> 8 -> {_RF}; jump "
-        f"1 -> 2 -> 2 -> {_JUMP}). Whether the mistakes look ambiguous to you too has no "
-        "fixed answer: look and judge."),
+        f"1 -> 2 -> 2 -> {_JUMP}). Whether the mistakes look ambiguous to you has no fixed "
+        "answer; but several are made with high confidence (the calibration table above): "
+        "a probability near 100 % is not a guarantee."),
 ]

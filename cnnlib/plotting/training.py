@@ -7,9 +7,11 @@ Arrays in, ``Figure`` out (no pyplot). Introduced in notebooks/07_full_cnn.ipynb
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.patches import Rectangle
 
 from .core import (
     COUNT_CMAP,
+    DEAD_LABEL_COLOUR,
     GAP_COLOUR,
     IMAGE_CMAP,
     SIGNED_CMAP,
@@ -21,7 +23,7 @@ from .core import (
 )
 
 __all__ = ["dead_maps", "draw_mosaic", "mosaic", "plot_confusion", "plot_dashboard",
-           "plot_digit", "plot_filters"]
+           "plot_digit", "plot_filters", "plot_history", "plot_schedule"]
 
 
 def dead_maps(maps) -> np.ndarray:
@@ -83,38 +85,117 @@ def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rec
     return im
 
 
-def plot_filters(weight, title="first-layer filters"):
-    """The kernels of a conv weight (F, C, KH, KW) (channel 0) as a mosaic on one shared scale,
+def plot_filters(weight, title="first-layer filters", bias=None, dead=None):
+    """The kernels of a conv weight (F, C, KH, KW) (channel 0) in one row, on one shared scale,
     in the diverging map centred on 0 with a colour bar: each weight keeps its sign and size.
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Each tile is labelled with its index (and its bias, if ``bias`` (F,) is given); the tiles
+    where ``dead`` (F,) bool is True are outlined and labelled "dead" (their output is zero
+    after ReLU on every image looked at). Introduced in notebooks/07_full_cnn.ipynb.
     """
-    fig = new_figure(3.4, 3.0)
+    w = np.asarray(weight)[:, 0]
+    F, KH, KW = w.shape
+    fig = fixed_figure(min(1.0 + 0.75 * F, 9.0), 2.0)
+    ax = fig.add_axes([0.02, 0.18, 0.86, 0.62])
+    draw_mosaic(ax, w, shared=True, signed=True, ncols=F,
+                colorbar_rect=[0.9, 0.2, 0.015, 0.58])
+    dead = np.zeros(F, bool) if dead is None else np.asarray(dead, bool)
+    for k in range(F):
+        left = k * (KW + 1)
+        label = str(k) if bias is None else f"{k}: b={float(np.asarray(bias)[k]):+.2f}"
+        ax.text(left + (KW - 1) / 2, KH - 0.2, label, ha="center", va="top", fontsize=7)
+        if dead[k]:
+            ax.add_patch(Rectangle((left - 0.5, -0.5), KW, KH, fill=False, lw=2.5,
+                                   edgecolor=DEAD_LABEL_COLOUR, zorder=5))
+            ax.text(left + (KW - 1) / 2, -0.6, "dead", ha="center", va="bottom", fontsize=8,
+                    color=DEAD_LABEL_COLOUR, fontweight="bold")
+    ax.set_ylim(KH + 0.9, -1.4)
+    ax.set_title(title, fontsize=9, pad=12)
+    return fig
+
+
+def plot_schedule(schedule, epochs, warmup=0.0, points=400):
+    """The learning rate ``schedule(t)`` over t in [0, epochs] (fractional epochs), the
+    warm-up shaded. Introduced in notebooks/07_full_cnn.ipynb."""
+    t = np.linspace(0, epochs, points)
+    lr = np.array([schedule(v) for v in t])
+    fig = new_figure(5.0, 2.2)
     ax = fig.add_subplot()
-    draw_mosaic(ax, np.asarray(weight)[:, 0], shared=True, signed=True)
-    ax.set_title(title, fontsize=9)
+    if warmup:
+        ax.axvspan(0, warmup, color="#fdebd0", label="warm-up")
+    ax.plot(t, lr, color="#2e86c1", lw=1.8, label="learning rate")
+    ax.set_xlim(0, epochs)
+    ax.set_ylim(0, lr.max() * 1.08)
+    ax.set_xlabel("epoch", fontsize=8)
+    ax.set_ylabel("lr", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    ax.set_title("learning-rate schedule (set before every batch)", fontsize=9)
+    return fig
+
+
+def plot_history(history, title="training", val_label="validation"):
+    """Learning curves of a finished ``fit`` (its history dict): loss and accuracy per epoch,
+    train (the running mean over the epoch's batches) and validation (measured after the
+    epoch), the best validation epoch marked; and the learning rate at each epoch's end.
+    A static picture: it stays in a saved notebook. Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    epochs = np.asarray(history["epoch"])
+    val_acc = np.array([np.nan if v is None else v for v in history["val_acc"]], dtype=float)
+    val_loss = np.array([np.nan if v is None else v for v in history["val_loss"]], dtype=float)
+    fig = new_figure(9.0, 2.6)
+    panels = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.8]})
+    for ax, key, values, name in ((panels[0], "train_loss", val_loss, "loss"),
+                                  (panels[1], "train_acc", val_acc, "accuracy")):
+        ax.plot(epochs, history[key], "o-", ms=3, label="train (running)")
+        if np.isfinite(values).any():
+            ax.plot(epochs, values, "s-", ms=3, label=val_label)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_title(name, fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=7, frameon=False)
+    panels[0].set_yscale("log")
+    if np.isfinite(val_acc).any():
+        best = int(np.nanargmax(val_acc))
+        panels[1].plot(epochs[best], val_acc[best], "*", ms=11, color="#c0392b",
+                       label=f"best {val_label}: epoch {epochs[best]}")
+        panels[1].legend(fontsize=7, frameon=False, loc="lower right")
+    # zoom on the end of the run, where the curves are read; early epochs may drop below
+    low = np.nanpercentile(np.concatenate([np.asarray(history["train_acc"], float), val_acc]), 20)
+    panels[1].set_ylim(max(min(low, 0.95) - 0.01, 0), 1.0)
+    panels[2].plot(epochs, history["lr"], "o-", ms=3, color="#7d3c98")
+    panels[2].set_xlabel("epoch", fontsize=8)
+    panels[2].set_title("learning rate at the epoch's end", fontsize=9)
+    panels[2].tick_params(labelsize=7)
+    fig.suptitle(title, fontsize=10)
     return fig
 
 
 def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, total, elapsed,
-                   title="training", val_label="validation"):
+                   title="training", val_label="validation", status=None):
     """Live training picture: loss per batch (and its running mean), accuracy per epoch
     (train and validation), the first-layer filters and a progress bar.
 
     batch_loss: losses of every batch so far; epoch_ends: batch counts at each epoch end;
     train_acc / val_acc: per epoch (val may hold None), val_acc drawn as ``val_label``;
     weight (F, C, K, K), drawn on one shared scale in the diverging map (signed weights).
-    Introduced in notebooks/07_full_cnn.ipynb.
+    status: a line that replaces the time left (e.g. "stopped at epoch 3"); the bar turns
+    orange. Introduced in notebooks/07_full_cnn.ipynb.
     """
     fig = fixed_figure(8.4, 2.9)
     bar = fig.add_axes([0.05, 0.9, 0.62, 0.05])
     frac = done / total if total else 0.0
-    bar.barh([0], [frac], color="#2e86c1", height=1)
+    bar.barh([0], [1.0], color="#eaecee", height=1)
+    bar.barh([0], [frac], color="#e67e22" if status else "#2e86c1", height=1)
     bar.set_xlim(0, 1)
     bar.set_axis_off()
-    rate = f", {elapsed / done * (total - done):.0f} s left" if 0 < done < total else ""
+    if status:
+        rate = f": {status}"
+    else:
+        rate = f", {elapsed / done * (total - done):.0f} s left" if 0 < done < total else ""
     bar.text(1.01, 0, f"{done}/{total} batches, {elapsed:.1f} s{rate}", va="center",
-             fontsize=8, transform=bar.get_yaxis_transform())
+             fontsize=8, transform=bar.get_yaxis_transform(),
+             color="#a04000" if status else "black")
     ax = fig.add_axes([0.06, 0.14, 0.3, 0.66])
     loss = np.asarray(batch_loss, dtype=float)
     if loss.size:
@@ -132,7 +213,7 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     acc = fig.add_axes([0.43, 0.14, 0.26, 0.66])
     epochs = np.arange(1, len(train_acc) + 1)
     if len(train_acc):
-        acc.plot(epochs, train_acc, "o-", ms=3, label="train")
+        acc.plot(epochs, train_acc, "o-", ms=3, label="train (running)")
         val = [np.nan if v is None else v for v in val_acc]
         acc.plot(epochs[:len(val)], val, "s-", ms=3, label=val_label)
         best = np.nanmax(val) if np.isfinite(val).any() else np.nan

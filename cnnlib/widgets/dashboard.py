@@ -3,7 +3,8 @@
 One ``ipywidgets.Image`` updated in place (progress, loss per batch, accuracy per epoch,
 first-layer filters), redrawn at most every ``every`` seconds and at epoch ends, and only
 while drawing has used less than ``budget`` (8 %) of the time so far: on a slow or busy
-machine it draws less often instead of slowing the training down.
+machine it draws less often instead of slowing the training down. When training is
+interrupted (Jupyter's stop button), it is redrawn once more and says "stopped at epoch k".
 Introduced in notebooks/07_full_cnn.ipynb.
 """
 
@@ -34,9 +35,10 @@ class TrainingDashboard:
     ``TrainingDashboard(total_batches)`` (epochs * batches per epoch); display it (last
     value of a cell, or ``dashboard.display()``) before calling fit. Records
     ``batch_loss``, ``train_acc``, ``val_acc`` and ``epoch_ends`` (lists), ``draws`` (how
-    many redraws) and ``draw_seconds`` (time spent drawing). ``val_label`` names what fit's
-    ``validation_data`` holds in the accuracy panel ("validation"; never test data while
-    choosing a recipe).
+    many redraws), ``draw_seconds`` (time spent drawing) and ``status`` (None while it runs;
+    "stopped at epoch k" after an interrupt, k counted from 1; "done" at the end).
+    ``val_label`` names what fit's ``validation`` holds in the accuracy panel
+    ("validation"; never test data while choosing a recipe).
     Introduced in notebooks/07_full_cnn.ipynb.
     """
 
@@ -56,6 +58,7 @@ class TrainingDashboard:
         self.epoch_ends: list[int] = []
         self.draws = 0
         self.draw_seconds = 0.0
+        self.status = None
         self._start = None
         self._last = 0.0
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
@@ -79,9 +82,17 @@ class TrainingDashboard:
         self.epoch_ends.append(len(self.batch_loss))
         self.train_acc.append(history["train_acc"][-1])
         self.val_acc.append(history["val_acc"][-1])
-        if len(self.batch_loss) >= self.total or self._affordable():  # always the last one
+        if len(self.batch_loss) >= self.total:
+            self.status = "done"
+        if self.status or self._affordable():  # always the last one
             self._weight = _first_conv_weight(model)
             self.redraw()
+
+    def on_interrupt(self, epoch, history, model) -> None:
+        """Training was stopped during ``epoch`` (0-based): say so on the picture."""
+        self.status = f"stopped at epoch {epoch + 1}"
+        self._weight = _first_conv_weight(model)
+        self.redraw()
 
     # -- drawing ----------------------------------------------------------------------
     def _affordable(self) -> bool:
@@ -95,7 +106,8 @@ class TrainingDashboard:
         t = time.perf_counter()
         fig = plot_dashboard(self.batch_loss, self.epoch_ends, self.train_acc, self.val_acc,
                              self._weight, len(self.batch_loss), self.total, self.elapsed,
-                             self.title, self.val_label)
+                             self.title, self.val_label,
+                             None if self.status == "done" else self.status)
         self.image.value = fig_to_png(fig)
         self._last = time.perf_counter()
         self.draws += 1

@@ -1,4 +1,4 @@
-"""DigitInspector: one test digit through a trained CNN: probabilities and feature maps.
+"""DigitInspector: one digit through a trained CNN: probabilities and feature maps.
 
 Introduced in notebooks/07_full_cnn.ipynb.
 """
@@ -78,7 +78,7 @@ class DigitInspector(Explorer):
     def _make_controls(self) -> dict:
         return {
             "index": widgets.IntSlider(value=self._defaults["index"], min=0,
-                                       max=len(self.X) - 1, description="test digit"),
+                                       max=len(self.X) - 1, description="digit"),
             "layer": widgets.Dropdown(options=self._options, value=self._defaults["layer"],
                                       description="layer"),
         }
