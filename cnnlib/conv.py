@@ -156,8 +156,13 @@ def _columns(x, w_shape, has_bias, S, P, D, out_hw, buffer=None):
 
 
 def conv2d_backward(dout, cache, need_dx=True):
-    """Gradients of the convolution: dw by a matmul with the columns, dx by col2im
-    (stride 1: by convolving dout with the flipped kernel).
+    """Gradients of the convolution: dw and db by one matmul of dout with the cached columns
+    (their row of ones gives db, the sum of dout); dx by one of three strategies, chosen by
+    shape, that give the same numbers:
+    stride 1, one channel, "same" output size: long shifted additions (input_grad_same);
+    any other stride 1: dout correlated with the flipped kernel (input_grad_stride1);
+    stride > 1: col2im of w.reshape(F, -1).T @ dout, one kernel offset at a time
+    (col2im_matmul).
 
     dout (N, F, H_out, W_out) -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,) or None.
     need_dx=False skips dx (returns None): the first layer never needs it.

@@ -1,6 +1,7 @@
-"""The readable im2col_simple / col2im_simple that notebook 06 prints: the same convolution and
-gradients as cnnlib's fast path on random geometries (stride not dividing, non-square kernels),
-col2im_simple is im2col_simple's adjoint, and bad input gets a teaching error."""
+"""The readable im2col_simple / col2im_simple (cnnlib/im2col_simple.py) that notebook 06 prints:
+the same convolution and gradients as cnnlib's fast path on random geometries (stride not
+dividing, non-square kernels), col2im_simple is im2col_simple's adjoint, bad input gets a
+teaching error, and cnnlib.im2col still exports both."""
 
 import numpy as np
 import pytest
@@ -65,3 +66,11 @@ def test_errors_teach(call, words):
         call()
     for word in words:
         assert word in str(err.value), (word, str(err.value))
+
+
+def test_the_readable_module_is_also_reached_through_cnnlib_im2col():
+    import cnnlib.im2col
+    import cnnlib.im2col_simple
+
+    assert cnnlib.im2col.im2col_simple is cnnlib.im2col_simple.im2col_simple
+    assert cnnlib.im2col.col2im_simple is cnnlib.im2col_simple.col2im_simple

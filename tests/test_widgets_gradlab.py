@@ -99,3 +99,32 @@ def test_a_planted_bug_changes_the_picture_and_names_itself(lab):
     lab.set(bug="assign_both")
     assert bytes(lab.image.value) != clean
     assert "= instead of +=" in lab.status.value
+
+
+def test_the_error_map_is_sequential_with_a_labelled_colour_bar_and_a_gap(lab):
+    from cnnlib.plotting import core
+    from cnnlib.plotting.gradients import as_2d
+
+    lab.set(op="conv2d + tanh", which="x", log10_h=-5.0, dtype="float64", bug="no_rotation")
+    fig = lab.draw(lab.state)
+    image = fig.axes[0].images[0]
+    assert image.get_cmap().name == core.ERROR_CMAP == "viridis", "a magnitude: sequential map"
+    assert image.get_clim() == (-14, 0)
+    assert any(ax.get_ylabel() == "log10 error" for ax in fig.axes), "a labelled colour bar"
+    laid = as_2d(lab.state["errors"], gap=True)
+    assert laid.shape == (6, 6 + 1 + 6) and np.isnan(laid[:, 6]).all(), "a gap between channels"
+    assert not np.isnan(laid[:, :6]).any() and not np.isnan(laid[:, 7:]).any()
+    flat = as_2d(np.arange(2 * 3 * 2 * 2.0).reshape(2, 3, 2, 2), gap=True)
+    assert flat.shape == (2 * 3 - 1, 3 * 3 - 1) and np.isnan(flat[2]).all()
+
+
+def test_the_band_labels_sit_outside_the_curve_so_the_star_never_covers_them(lab):
+    lab.set(op="relu", log10_h=-1.0, dtype="float64")
+    fig = lab.draw(lab.state)
+    right = fig.axes[-1]
+    labels = {t.get_text(): t for t in right.texts}
+    assert {"wrong", "suspicious", "good"} <= set(labels)
+    for text in labels.values():
+        assert text.get_position()[0] > 1.0, "the band labels are right of the axes"
+    star = right.lines[-1]
+    assert star.get_marker() == "*" and star.get_xdata()[0] == 10.0 ** -1

@@ -38,7 +38,7 @@ IMAGE_CMAP = "gray"  # images: 0 is black, the largest value white
 SIGNED_CMAP = "RdBu_r"  # signed data: blue < 0 < red, 0 is white
 COUNT_CMAP = "Blues"  # counts under their written numbers: 0 is white
 CATEGORY_CMAP = "tab20"  # one colour per value (which weights are the same weight)
-ERROR_CMAP = "RdYlGn_r"  # log10 of a gradient-check error: green small ... red large (the bands)
+ERROR_CMAP = "viridis"  # log10 of an error (a magnitude): sequential, colour-blind safe
 CHANNEL_CMAPS = {name: LinearSegmentedColormap.from_list(f"black_{name}", ["black", name])
                  for name in ("red", "green", "blue")}
 GAP_COLOUR = "#f5deb3"  # between the tiles of a mosaic: a colour neither map uses

@@ -8,6 +8,7 @@ Introduced in notebooks/06_backpropagation_through_conv.ipynb.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
 from .core import ERROR_CMAP, add_colorbar, fixed_figure, new_figure
@@ -46,18 +47,26 @@ def plot_signed_grids(grids: dict, boxes: dict | None = None, pads: dict | None 
         fig.suptitle(title, fontsize=9)
     return fig
 
-# (upper edge, label, colour) of the relative-error bands read in float64
+# (upper edge, label, colour, lower edge) of the relative-error bands read in float64
 BANDS = [(1.0, "wrong (>= 1e-2)", "#f5b7b1", 1e-2), (1e-2, "suspicious", "#fdebd0", 1e-7),
          (1e-7, "good (<= 1e-7)", "#d5f5e3", 1e-18)]
 
 
-def as_2d(a) -> np.ndarray:
-    """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W), 1-D -> (1, n).
+def as_2d(a, gap: bool = False) -> np.ndarray:
+    """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W) (channels side by
+    side, images one below the other), 1-D -> (1, n). ``gap``: a column of NaN between the
+    channels and a row of NaN between the images (drawn blank), so that they read apart.
     Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
     a = np.asarray(a)
     if a.ndim == 4:
         N, C, H, W = a.shape
-        return a.transpose(0, 2, 1, 3).reshape(N * H, C * W)
+        if not gap:
+            return a.transpose(0, 2, 1, 3).reshape(N * H, C * W)
+        out = np.full((N * (H + 1) - 1, C * (W + 1) - 1), np.nan)
+        for n in range(N):
+            for c in range(C):
+                out[n * (H + 1):n * (H + 1) + H, c * (W + 1):c * (W + 1) + W] = a[n, c]
+        return out
     if a.ndim == 1:
         return a[None, :]
     return a.reshape(a.shape[0], -1) if a.ndim != 2 else a
@@ -66,9 +75,10 @@ def as_2d(a) -> np.ndarray:
 def _bands(ax, labels=True):
     for top, label, colour, bottom in BANDS:
         ax.axhspan(bottom, top, color=colour, zorder=0)
-        if labels:
-            ax.text(0.99, np.sqrt(top * max(bottom, 1e-13)), label.split(" ")[0], fontsize=7,
-                    ha="right", va="center", color="0.35", transform=ax.get_yaxis_transform())
+        if labels:  # outside the axes, right of them: never under a curve or the star
+            ax.text(1.02, np.sqrt(top * max(bottom, 1e-13)), label.split(" ")[0], fontsize=7,
+                    ha="left", va="center", color="0.3", transform=ax.get_yaxis_transform(),
+                    clip_on=False)
 
 
 def _curve(ax, curves, h=None):
@@ -93,8 +103,8 @@ def plot_error_vs_h(curves, title="relative error against the step h"):
 
     Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
-    fig = new_figure(5.2, 3.4)
-    ax = fig.add_subplot()
+    fig = fixed_figure(5.6, 3.4)
+    ax = fig.add_axes([0.13, 0.15, 0.72, 0.75])
     _curve(ax, curves)
     ax.legend(fontsize=7, loc="lower left", frameon=False, ncols=2)
     ax.set_title(title, fontsize=9)
@@ -102,22 +112,29 @@ def plot_error_vs_h(curves, title="relative error against the step h"):
 
 
 def plot_gradcheck(errors, rel, h, curves, title=""):
-    """Left: log10 of each entry's |analytic - numerical| / scale; right: the curves of
-    relative error against h (dotted line at the current h) over the bands.
+    """Left: log10 of each entry's |analytic - numerical| / scale, in a sequential map (a
+    magnitude, not signed data) with a labelled colour bar, channels side by side with a gap;
+    right: the curves of relative error against h (dotted line and star at the current h)
+    over the bands.
 
     errors: array of any shape (laid out with :func:`as_2d`); rel: the scalar rel_error;
     curves: {label: (hs, errs)}. Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
     fig = fixed_figure(7.6, 3.0)
-    ax = fig.add_axes([0.02, 0.1, 0.38, 0.72])
-    e = as_2d(errors).astype(float)
-    ax.imshow(np.log10(np.maximum(e, 1e-17)), cmap=ERROR_CMAP, vmin=-14, vmax=0,
-              interpolation="nearest", aspect="auto" if e.shape[0] == 1 else "equal")
+    ax = fig.add_axes([0.01, 0.12, 0.31, 0.7])
+    e = as_2d(errors, gap=True).astype(float)
+    cmap = colormaps[ERROR_CMAP].with_extremes(bad="white")
+    logs = np.ma.masked_invalid(np.log10(np.maximum(e, 1e-17)))
+    im = ax.imshow(logs, cmap=cmap, vmin=-14, vmax=0, interpolation="nearest",
+                   aspect="auto" if e.shape[0] == 1 else "equal")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title or f"log10 error per entry (max {rel:.1e})", fontsize=9)
-    ax.set_xlabel("colour: log10 error, green 1e-14 ... red 1", fontsize=7)
-    right = fig.add_axes([0.5, 0.16, 0.48, 0.74])
+    ax.set_xlabel("one square per entry; channels side by side", fontsize=7)
+    bar = add_colorbar(ax, im, cax=fig.add_axes([0.33, 0.16, 0.012, 0.62]))
+    bar.set_ticks([-14, -10, -7, -4, -2, 0])
+    bar.set_label("log10 error", fontsize=7)
+    right = fig.add_axes([0.53, 0.16, 0.38, 0.74])
     _curve(right, curves, h)
     right.plot([h], [max(rel, 1e-13)], "k*", ms=11, zorder=5)
     right.legend(fontsize=7, loc="lower left", frameon=False)

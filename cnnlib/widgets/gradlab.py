@@ -192,7 +192,7 @@ class GradCheckLab(Explorer):
 
     def draw(self, state):
         name = "d" + state["which"]
-        title = f"{state['op']} {name} ({state['dtype']}): log10 error per entry"
+        title = f"{state['op']} {name} ({state['dtype']})\nlog10 error per entry"
         if state["bug"] != "none":
             label = {key: text for text, key in LAB_BUGS}[state["bug"]]
             title = f"{state['op']} {name} ({state['dtype']})\nplanted bug: {label}"
