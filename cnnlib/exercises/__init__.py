@@ -1,4 +1,4 @@
-"""Checkers for the exercises at the end of notebooks 01-07.
+"""Checkers for the exercises at the end of notebooks 01-08.
 
 Each ``check_<name>(fn)`` runs the learner's function on several cases (edge cases
 included), compares with cnnlib's reference and prints a pass, "not attempted yet" (for an
@@ -26,6 +26,7 @@ from . import (
     nb05_pooling,
     nb06_backprop,
     nb07_training,
+    nb08_pytorch,
 )
 from .core import CheckResult
 from .nb01_recap import check_softmax_cross_entropy, check_stable_sigmoid
@@ -43,6 +44,7 @@ from .nb06_backprop import (
     check_conv_backward_dx,
 )
 from .nb07_training import check_build_confusion_matrix, check_sgd_momentum_step
+from .nb08_pytorch import check_flat_features, check_to_torch_by_hand, check_train_step
 
 MODULES = {
     "01_neural_network_recap": nb01_recap,
@@ -52,16 +54,18 @@ MODULES = {
     "05_pooling": nb05_pooling,
     "06_backpropagation_through_conv": nb06_backprop,
     "07_full_cnn": nb07_training,
+    "08_from_cnnlib_to_pytorch": nb08_pytorch,
 }
 EXERCISES = {name: module.EXERCISES for name, module in MODULES.items()}
 PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}
 
 __all__ = [
     "EXERCISES", "MODULES", "PREDICTIONS", "CheckResult",
-    "check_build_confusion_matrix", "check_central_difference_gradient",
+    "check_build_confusion_matrix", "check_central_difference_gradient", "check_flat_features",
     "check_conv2d_multi_channel", "check_conv2d_single_channel", "check_conv2d_strided",
     "check_conv_backward_dw", "check_conv_backward_dx", "check_conv_output_shape",
     "check_input_span", "check_max_pool2d", "check_max_pool2d_grad", "check_output_size",
     "check_pad2d", "check_receptive_field_size", "check_sgd_momentum_step",
-    "check_softmax_cross_entropy", "check_stable_sigmoid",
+    "check_softmax_cross_entropy", "check_stable_sigmoid", "check_to_torch_by_hand",
+    "check_train_step",
 ]
