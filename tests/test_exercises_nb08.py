@@ -241,7 +241,7 @@ def step_returns_tensor(net, opt, xb, yb):
     loss = nn.CrossEntropyLoss()(net(xb), yb)
     loss.backward()
     opt.step()
-    return loss  # a 0-d tensor: float() reads it, so this is accepted
+    return loss  # the tensor, not loss.item()
 
 
 def step_returns_nothing(net, opt, xb, yb):
@@ -257,19 +257,30 @@ def test_train_step_wrong_answers():
     assert_hint(check("train_step", step_softmax_fixed_only), "zero_grad")
     assert_hint(check("train_step", step_zero_grad_added_only), "takes the logits")
     assert_hint(check("train_step", step_zero_grad_too_late), "never moved")
-    assert check("train_step", step_returns_tensor).passed
+    tensor = check("train_step", step_returns_tensor)
+    assert not tensor.passed and "your function returned a Tensor; return one number" in (
+        tensor.message)
     nothing = check("train_step", step_returns_nothing)
-    assert not nothing.passed and "loss.item()" in nothing.message
+    assert not nothing.passed and "returned None: is `return` missing?" in nothing.message
 
 
 @needs_torch
-def test_train_step_cases_need_zero_grad_from_the_first_step():
-    """Case 3 starts with a gradient left in .grad: a missing zero_grad fails at step 1."""
+def test_train_step_cases_catch_a_missing_zero_grad():
+    """Three steps show a missing zero_grad; so does one step on a net whose .grad is not
+    empty (case 4), which a correct step handles."""
     result = check("train_step", step_softmax_fixed_only)
-    assert result.case == 2, "three steps in a row already show it"
-    from cnnlib.exercises.nb08_pytorch import _batches, _run_steps, _tiny_net, _with_old_grads
+    assert result.case == 3, "three steps in a row show it"
+    from cnnlib.exercises.nb08_pytorch import (
+        _batches,
+        _run_steps,
+        _step,
+        _tiny_net,
+        _with_old_grads,
+    )
 
-    net = _with_old_grads(_tiny_net(2))
+    net = _with_old_grads(_tiny_net(3))
     assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
-    losses, _ = _run_steps(step_softmax_fixed_only, net, _batches(3, 1, 6), 0.05)
-    assert np.isfinite(losses).all()
+    right = _run_steps(_step, net, _batches(4, 2, 6), 0.05)
+    net = _with_old_grads(_tiny_net(3))
+    wrong = _run_steps(step_softmax_fixed_only, net, _batches(4, 2, 6), 0.05)
+    assert np.isfinite(right) and abs(right - wrong) > 1e-6

@@ -25,6 +25,7 @@ from ..layers import (
 from ..models import digit_cnn, mlp
 from ..shapes import conv_output_size, pool_output_size
 from .core import Case, CheckResult, Exercise, Wrong, run_check
+from .words import is_real
 
 __all__ = ["check_flat_features", "check_to_torch_by_hand", "check_train_step"]
 
@@ -244,6 +245,8 @@ def _run_translation(fn, model, x):
     with torch.random.fork_rng():  # the learner's random state is left as it was
         torch.manual_seed(0)  # a layer left at PyTorch's random start: the variants' start
         net = fn(model)
+    if net is None:
+        return None  # the checker asks whether `return` is missing
     if not isinstance(net, torch.nn.Module):
         raise ValueError(f"to_torch_by_hand returned {type(net).__name__}, not a torch.nn "
                          "module: return nn.Sequential(...).")
@@ -361,21 +364,21 @@ def _batches(seed, n_batches, size):
 
 
 def _run_steps(fn, net, batches, lr):
-    """Call fn(net, opt, xb, yb) once per batch with one SGD optimizer (momentum 0.9);
-    return (the losses it returned, every weight of the net after the steps)."""
+    """Call fn(net, opt, xb, yb) once per batch, with one SGD optimiser (momentum 0.9), and
+    return what it returned for the LAST batch: that loss depends on every earlier step, so
+    one number shows a wrong loss and a wrong update alike. An answer that is not a number is
+    returned at once, as it is, for the checker to describe."""
     import torch
 
     opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
-    losses = []
+    value = None
     for xb, yb in batches:
         value = fn(net, opt, xb, yb)
-        try:
-            losses.append(float(value))
-        except (TypeError, ValueError, RuntimeError):
-            raise ValueError(f"train_step returned {type(value).__name__}: return "
-                             "loss.item(), the batch's loss as a float.") from None
-    weights = torch.cat([p.detach().reshape(-1) for p in net.parameters()]).numpy()
-    return np.array(losses), weights
+        number = is_real(value) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                    and value.dtype.kind in "iuf")
+        if not number:
+            return value
+    return value
 
 
 def _step(net, opt, xb, yb, zero=True, softmax=False, order="zbs"):
@@ -411,7 +414,8 @@ def _with_old_grads(net):
 
 
 def check_train_step(fn, verbose=True):
-    """Check ``fn(net, opt, xb, yb)`` -> the batch's loss (a float), after one correct step.
+    """Check ``fn(net, opt, xb, yb)`` -> the batch's loss (a float), after one correct step;
+    called once per batch of a case, the loss returned for the last batch is compared.
 
     Prints the result; returns a CheckResult.
     Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
@@ -420,11 +424,15 @@ def check_train_step(fn, verbose=True):
     if missing is not None:
         return missing
     setups = [
-        ("one step on a fresh network", 0, _batches(1, 1, 8), 0.1, False),
-        ("three steps in a row (SGD, momentum 0.9)", 1, _batches(2, 3, 8), 0.1, False),
-        ("a network whose .grad still holds an earlier batch's gradient", 2,
-         _batches(3, 2, 6), 0.05, True),
-        ("five steps, batches of 1", 3, _batches(4, 5, 1), 0.02, False),
+        ("one batch: the loss it returns", 0, _batches(1, 1, 8), 0.1, False),
+        ("one step, then the loss it returns for a second batch", 1, _batches(2, 2, 8), 0.1,
+         False),
+        ("three steps (SGD, momentum 0.9), then the loss of a fourth batch", 2,
+         _batches(3, 4, 8), 0.1, False),
+        ("a network whose .grad still holds an earlier batch's gradient: one step, then the "
+         "loss of a second batch", 3, _batches(4, 2, 6), 0.05, True),
+        ("five steps on batches of 1, then the loss of a sixth", 4, _batches(5, 6, 1), 0.02,
+         False),
     ]
     cases = []
     for label, seed, batches, lr, old in setups:
