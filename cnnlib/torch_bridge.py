@@ -7,20 +7,35 @@ hand first. The layouts already agree, so the weights copy as they are: conv wei
 (F, C, KH, KW), linear weights (out_features, in_features), Flatten from dim 1.
 
 PyTorch is optional: it is imported inside the functions, never when cnnlib is imported
-(``make torch`` or ``pip install -e ".[torch]"`` adds the CPU build).
+(``make torch`` or ``pip install -e ".[torch]"`` adds the CPU build). ``require_torch()``
+is notebook 08's first check: without torch it raises :class:`TorchMissing`, which a
+notebook shows as one sentence saying how to add it (no traceback), and Run All stops there.
 Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
 """
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .checks import fail
 
-__all__ = ["grads_from_torch", "to_torch"]
+__all__ = ["TorchMissing", "grads_from_torch", "require_torch", "to_torch"]
 
+HOW_TO_ADD = ("`make torch` in the course folder (or pip install -e \".[torch]\" "
+              "--extra-index-url https://download.pytorch.org/whl/cpu) adds the CPU build")
 KNOWN = ("Sequential, Conv2d, Linear, MaxPool2d, AvgPool2d, Flatten, ReLU, LeakyReLU, "
          "Sigmoid, Tanh")
+
+
+class TorchMissing(ImportError):
+    """PyTorch is not installed. In IPython and Jupyter the error shows as its message alone,
+    one line instead of a traceback (``_render_traceback_``); a Run All stops at it.
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb."""
+
+    def _render_traceback_(self):  # IPython shows these lines in place of the traceback
+        return [str(self)]
 
 
 def _torch(func):
@@ -28,9 +43,22 @@ def _torch(func):
     try:
         import torch
     except ImportError:
-        raise ImportError(f"{func} needs PyTorch, which is not installed: `make torch` (or "
-                          "pip install -e \".[torch]\" --extra-index-url "
-                          "https://download.pytorch.org/whl/cpu) adds the CPU build.") from None
+        raise TorchMissing(f"{func} needs PyTorch, which is not installed: "
+                           f"{HOW_TO_ADD}.") from None
+    return torch
+
+
+def require_torch():
+    """Return the torch module; without it, raise :class:`TorchMissing` whose one-sentence
+    message says how to add PyTorch (a notebook shows that sentence and nothing else).
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
+    """
+    try:
+        import torch
+    except ImportError:
+        raise TorchMissing(f"This notebook needs PyTorch, which is not installed in this "
+                           f"Python ({sys.executable}): {HOW_TO_ADD}; then restart the kernel "
+                           "and run the notebook again.") from None
     return torch
 
 
@@ -56,6 +84,12 @@ def _copy(torch, target, source):
         target.copy_(torch.as_tensor(np.asarray(source.data)))
 
 
+def _plain(hw):
+    """2 for (2, 2): torch's pooling layers keep (and print) what they are given, as a person
+    would write it; a non-square (h, w) stays a pair."""
+    return hw[0] if hw[0] == hw[1] else tuple(hw)
+
+
 def _twin(torch, layer, dtype, where):
     """The torch.nn module that computes what ``layer`` computes, weights copied."""
     from . import layers as L
@@ -73,10 +107,11 @@ def _twin(torch, layer, dtype, where):
         twin = nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
                          dtype=dtype)
     elif kind is L.MaxPool2d:
-        return nn.MaxPool2d(layer.kernel_size, stride=layer.stride, padding=layer.padding)
+        return nn.MaxPool2d(_plain(layer.kernel_size), stride=_plain(layer.stride),
+                            padding=_plain(layer.padding))
     elif kind is L.AvgPool2d:  # cnnlib divides every window by KH*KW: padded zeros count
-        return nn.AvgPool2d(layer.kernel_size, stride=layer.stride, padding=layer.padding,
-                            count_include_pad=True)
+        return nn.AvgPool2d(_plain(layer.kernel_size), stride=_plain(layer.stride),
+                            padding=_plain(layer.padding), count_include_pad=True)
     elif kind is L.Flatten:
         return nn.Flatten()  # start_dim=1, as cnnlib's Flatten
     elif kind is L.LeakyReLU:

@@ -9,7 +9,8 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 COURSE = ["00_start_here", "01_neural_network_recap", "02_convolution", "03_padding_and_stride",
-          "04_receptive_field", "05_pooling", "06_backpropagation_through_conv", "07_full_cnn"]
+          "04_receptive_field", "05_pooling", "06_backpropagation_through_conv", "07_full_cnn",
+          "08_from_cnnlib_to_pytorch"]
 PRESENT = [name for name in COURSE if (NOTEBOOKS / f"{name}.ipynb").exists()]
 
 

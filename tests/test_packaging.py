@@ -89,11 +89,6 @@ def test_numeric_modules_import_only_numpy():
                 assert top in allowed or top == "cnnlib", f"{path.name} imports {top} at top level"
 
 
-# Notebooks that docstrings may name before the notebook itself is merged (issue 14: notebook 08
-# is written on another branch); remove the entry when the notebook lands.
-COMING = {"notebooks/08_from_cnnlib_to_pytorch.ipynb"}
-
-
 def test_every_public_function_names_the_notebook_that_introduces_it():
     import importlib
     import inspect
@@ -111,7 +106,7 @@ def test_every_public_function_names_the_notebook_that_introduces_it():
             if obj.__module__ != module.__name__:
                 continue  # re-exported: checked where it is defined
             found = re.search(r"Introduced in (notebooks/[\w.]+\.ipynb)", inspect.getdoc(obj) or "")
-            if not found or not ((ROOT / found.group(1)).exists() or found.group(1) in COMING):
+            if not found or not (ROOT / found.group(1)).exists():
                 missing.append(f"{module.__name__}.{name}")
     assert not missing, "docstrings without 'Introduced in notebooks/NN_x.ipynb.': " + ", ".join(
         missing)

@@ -1,4 +1,4 @@
-"""Checkers for the exercises at the end of notebooks 01-07.
+"""Checkers for the exercises at the end of notebooks 01-08.
 
 Each ``check_<name>(fn)`` runs the learner's function on several cases (edge cases
 included), compares with cnnlib's reference and prints a pass, "not attempted yet" (for an
@@ -26,6 +26,7 @@ from . import (
     nb05_pooling,
     nb06_backprop,
     nb07_training,
+    nb08_pytorch,
 )
 from .core import CheckResult
 
@@ -37,6 +38,7 @@ MODULES = {
     "05_pooling": nb05_pooling,
     "06_backpropagation_through_conv": nb06_backprop,
     "07_full_cnn": nb07_training,
+    "08_from_cnnlib_to_pytorch": nb08_pytorch,
 }
 EXERCISES = {name: module.EXERCISES for name, module in MODULES.items()}
 PREDICTIONS = {name: module.PREDICTIONS for name, module in MODULES.items()}

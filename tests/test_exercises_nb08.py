@@ -1,0 +1,286 @@
+"""The exercises of notebook 08 (cnnlib/exercises/nb08_pytorch.py): wrong answers written as a
+learner would write them are rejected with the hint of their mistake; the checkers never
+run the checked layers in flat_features; without PyTorch a checker says so in one sentence.
+
+The solutions and stubs themselves are checked with every other notebook's in
+tests/test_exercises.py. Skipped without torch unless CNN_REQUIRE_TORCH=1 (CI).
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import cnnlib.exercises as ex
+
+SKIP_REASON = "torch not installed: `make torch` adds the CPU build"
+
+
+def test_without_torch_a_checker_says_so_in_one_sentence(tmp_path):
+    fake = tmp_path / "torch"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('torch hidden by the test')\n")
+    code = ("import cnnlib.exercises as ex\n"
+            "r = ex.check_flat_features(lambda net, shape: 0)\nprint(r.status)")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    first, status = out.stdout.strip().splitlines()
+    assert "needs PyTorch" in first and "make torch" in first
+    assert status == "not attempted"
+
+
+try:
+    import torch
+    from torch import nn
+except ImportError:
+    if os.environ.get("CNN_REQUIRE_TORCH") == "1":
+        pytest.fail(f"CNN_REQUIRE_TORCH=1: notebook 08's checkers must be tested here; "
+                    f"{SKIP_REASON}.", pytrace=False)
+    torch = nn = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason=SKIP_REASON)
+
+
+def check(name, fn):
+    return getattr(ex, f"check_{name}")(fn, verbose=False)
+
+
+def assert_hint(result, *words):
+    assert not result.passed, "a wrong answer must fail"
+    assert result.hint and all(w in result.hint for w in words), result.message
+
+
+# ----------------------------------------------------------------- flat_features
+def _pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def flat_true_division(net, input_shape):
+    C, H, W = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            (K, _), (S, _), (P, _), (D, _) = (_pair(getattr(layer, k)) for k in
+                                              ("kernel_size", "stride", "padding", "dilation"))
+            H = (H + 2 * P - D * (K - 1) - 1) / S + 1
+            W = (W + 2 * P - D * (K - 1) - 1) / S + 1
+            C = layer.out_channels
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            K, S, P = layer.kernel_size, layer.stride, layer.padding
+            H, W = (H + 2 * P - K) / S + 1, (W + 2 * P - K) / S + 1
+    return C * H * W
+
+
+def flat_no_channels(net, input_shape):
+    _, H, W = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            K, S, P, D = (_pair(getattr(layer, k))[0] for k in
+                          ("kernel_size", "stride", "padding", "dilation"))
+            H = (H + 2 * P - D * (K - 1) - 1) // S + 1
+            W = (W + 2 * P - D * (K - 1) - 1) // S + 1
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            K, S, P = layer.kernel_size, layer.stride, layer.padding
+            H, W = (H + 2 * P - K) // S + 1, (W + 2 * P - K) // S + 1
+    return H * W
+
+
+def flat_pools_halve(net, input_shape):
+    C, H, W = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            K, S, P, D = (_pair(getattr(layer, k))[0] for k in
+                          ("kernel_size", "stride", "padding", "dilation"))
+            H = (H + 2 * P - D * (K - 1) - 1) // S + 1
+            W = (W + 2 * P - D * (K - 1) - 1) // S + 1
+            C = layer.out_channels
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            H, W = H // 2, W // 2
+    return C * H * W
+
+
+def flat_by_running(net, input_shape):
+    return net(torch.zeros(1, *input_shape)).numel()
+
+
+@needs_torch
+def test_flat_features_wrong_answers():
+    assert_hint(check("flat_features", flat_true_division), "floor")
+    assert_hint(check("flat_features", flat_no_channels), "out_channels")
+    assert_hint(check("flat_features", flat_pools_halve), "pooling is a window")
+
+
+@needs_torch
+def test_flat_features_layers_refuse_to_run():
+    result = check("flat_features", flat_by_running)
+    assert not result.passed and result.status == "fail"
+    assert "refuse to run" in result.message
+
+
+@needs_torch
+def test_flat_features_cases_are_what_torch_computes():
+    """The checker's expected sizes are the sizes a real network produces."""
+    from cnnlib.exercises.nb08_pytorch import FLAT_CASES, _flat_ref
+
+    for _, shape, spec in FLAT_CASES:
+        layers = []
+        for kind, *a in spec:
+            if kind == "conv":
+                C, F, K, S, P, D = a
+                layers.append(nn.Conv2d(C, F, K, stride=S, padding=P, dilation=D))
+            elif kind == "max":
+                layers.append(nn.MaxPool2d(*a))
+            elif kind == "avg":
+                layers.append(nn.AvgPool2d(*a))
+            else:
+                layers.append(nn.ReLU())
+        net = nn.Sequential(*layers)
+        assert net(torch.zeros(1, *shape)).numel() == _flat_ref(net, shape)
+
+
+# ----------------------------------------------------------------- to_torch_by_hand
+def translate(model, copy=True, include_pad=True, every_bias=False, all_relu=False):
+    layers = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2d":
+            twin = nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                             layer.stride, layer.padding, layer.dilation,
+                             bias=every_bias or layer.bias is not None)
+        elif kind == "Linear":
+            twin = nn.Linear(layer.in_features, layer.out_features,
+                             bias=every_bias or layer.bias is not None)
+        elif kind == "MaxPool2d":
+            twin = nn.MaxPool2d(layer.kernel_size, layer.stride, layer.padding)
+        elif kind == "AvgPool2d":
+            twin = nn.AvgPool2d(layer.kernel_size, layer.stride, layer.padding,
+                                count_include_pad=include_pad)
+        elif kind == "Flatten":
+            twin = nn.Flatten()
+        elif all_relu:
+            twin = nn.ReLU()
+        elif kind == "LeakyReLU":
+            twin = nn.LeakyReLU(layer.negative_slope)
+        else:
+            twin = getattr(nn, kind)()
+        if copy and kind in ("Conv2d", "Linear"):
+            with torch.no_grad():
+                twin.weight.copy_(torch.from_numpy(layer.weight.data))
+                if layer.bias is not None:
+                    twin.bias.copy_(torch.from_numpy(layer.bias.data))
+        layers.append(twin)
+    return nn.Sequential(*layers)
+
+
+@needs_torch
+def test_to_torch_by_hand_wrong_answers():
+    assert translate.__defaults__  # the learner-style variants below differ by one switch
+    assert check("to_torch_by_hand", translate).passed
+    assert_hint(check("to_torch_by_hand", lambda m: translate(m, copy=False)), "copy every weight")
+    assert_hint(check("to_torch_by_hand", lambda m: translate(m, include_pad=False)),
+                "count_include_pad=True")
+    assert_hint(check("to_torch_by_hand", lambda m: translate(m, every_bias=True)),
+                "bias=False")
+    assert_hint(check("to_torch_by_hand", lambda m: translate(m, all_relu=True)), "nn.Tanh")
+
+
+@needs_torch
+def test_to_torch_by_hand_reports_what_is_not_a_network():
+    result = check("to_torch_by_hand", lambda m: [m])
+    assert not result.passed and "not a torch.nn module" in result.message
+    broken = check("to_torch_by_hand", lambda m: nn.Sequential(nn.Flatten(), nn.Linear(3, 3)))
+    assert not broken.passed and "your network fails on an input of shape" in broken.message
+
+
+@needs_torch
+def test_to_torch_by_hand_leaves_the_learners_random_state_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    check("to_torch_by_hand", translate)
+    assert torch.equal(torch.rand(3), expected)
+
+
+# ----------------------------------------------------------------- train_step
+def step_as_given(net, opt, xb, yb):  # the exercise's buggy code, as printed
+    logits = net(xb)
+    loss = nn.CrossEntropyLoss()(torch.softmax(logits, dim=1), yb)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def step_softmax_fixed_only(net, opt, xb, yb):
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def step_zero_grad_added_only(net, opt, xb, yb):
+    opt.zero_grad()
+    probs = torch.softmax(net(xb), dim=1)
+    loss = nn.CrossEntropyLoss()(probs, yb)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
+def step_zero_grad_too_late(net, opt, xb, yb):
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.zero_grad()
+    opt.step()
+    return loss.item()
+
+
+def step_returns_tensor(net, opt, xb, yb):
+    opt.zero_grad()
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.step()
+    return loss  # the tensor, not loss.item()
+
+
+def step_returns_nothing(net, opt, xb, yb):
+    opt.zero_grad()
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.step()
+
+
+@needs_torch
+def test_train_step_wrong_answers():
+    assert_hint(check("train_step", step_as_given), "both bugs")
+    assert_hint(check("train_step", step_softmax_fixed_only), "zero_grad")
+    assert_hint(check("train_step", step_zero_grad_added_only), "takes the logits")
+    assert_hint(check("train_step", step_zero_grad_too_late), "never moved")
+    tensor = check("train_step", step_returns_tensor)
+    assert not tensor.passed and "your function returned a Tensor; return one number" in (
+        tensor.message)
+    nothing = check("train_step", step_returns_nothing)
+    assert not nothing.passed and "returned None: is `return` missing?" in nothing.message
+
+
+@needs_torch
+def test_train_step_cases_catch_a_missing_zero_grad():
+    """Three steps show a missing zero_grad; so does one step on a net whose .grad is not
+    empty (case 4), which a correct step handles."""
+    result = check("train_step", step_softmax_fixed_only)
+    assert result.case == 3, "three steps in a row show it"
+    from cnnlib.exercises.nb08_pytorch import (
+        _batches,
+        _run_steps,
+        _step,
+        _tiny_net,
+        _with_old_grads,
+    )
+
+    net = _with_old_grads(_tiny_net(3))
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
+    right = _run_steps(_step, net, _batches(4, 2, 6), 0.05)
+    net = _with_old_grads(_tiny_net(3))
+    wrong = _run_steps(step_softmax_fixed_only, net, _batches(4, 2, 6), 0.05)
+    assert np.isfinite(right) and abs(right - wrong) > 1e-6
