@@ -80,14 +80,14 @@ test: lint $(VENV)/.stamp-torch
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 -rs tests notebooks
 
-unit: $(VENV)/.stamp-test
+unit: $(VENV)/.stamp-test $(VENV)/.stamp-torch
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) -p no:cacheprovider -m "not browser and not install" tests
 
-notebooks: $(VENV)/.stamp-test
+notebooks: $(VENV)/.stamp-test $(VENV)/.stamp-torch
 	$(TEST_ENV) $(BIN)/pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 notebooks
 
-browser: $(VENV)/.stamp-test
+browser: $(VENV)/.stamp-test $(VENV)/.stamp-torch
 	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider -m browser -rs tests/browser
 
 # build/site/: every notebook executed afresh and exported as a static website (website/build.py).

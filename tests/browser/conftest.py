@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import labdriver  # noqa: E402
 
-PRESTART = ("07_",)  # notebook name prefixes started first, in the background
+PRESTART = ("07_", "08_")  # notebook name prefixes started first, in the background
 
 
 def _unavailable(reason: str):
