@@ -99,7 +99,7 @@ def _image(size: int) -> np.ndarray:
         r, c = np.indices((7, 7))
         return np.where((r + c) % 2 == 0, 0.92, 0.78)
     if size == 28:
-        return data.load_mnist()[2][0, 0].astype(float)
+        return data.load_mnist()[0][0, 0].astype(float)  # a training digit
     img = data.load_image("camera", gray=True)
     rows = np.linspace(0, img.shape[0] - 1, size).round().astype(int)
     cols = np.linspace(0, img.shape[1] - 1, size).round().astype(int)
