@@ -11,9 +11,11 @@ proportional to the number of paths from each pixel to the unit (:func:`path_cou
 products of different weights average to 0), i.e. to where a random walk of n steps
 (each uniform on -(K-1)/2 .. (K-1)/2 per axis) ends: its standard deviation is
 sqrt(n (K^2 - 1) / 12), sqrt(2n/3) for K = 3 (:func:`random_walk_spread`). The mean
-ABSOLUTE gradient is roughly the square root of that map: wider (std -> sqrt(4n/3)), and at
-small n its variance falls about 1 px^2 short of 4n/3. All gradients come from cnnlib's
-backward passes. Introduced in notebooks/04_receptive_field.ipynb.
+ABSOLUTE gradient is roughly the square root of that map (at each pixel the gradient is close
+to normal across weight draws, so E|g| ~ sqrt(2/pi) sqrt(E g^2)): wider, with a variance of
+about 4n/3 - 1 px^2 for K = 3. The -1 does not fade with depth: each 3-point step of the walk
+is flatter than a Gaussian, and the square root turns that into a constant. All gradients
+come from cnnlib's backward passes. Introduced in notebooks/04_receptive_field.ipynb.
 """
 
 from __future__ import annotations

@@ -113,3 +113,25 @@ def test_path_counts():
     np.testing.assert_array_equal(p > 0, box)
     p = path_counts([rf.conv(3, stride=4)], 9, 1, 1)
     assert (p > 0).sum() == 9 and p[4:7, 4:7].min() == 1
+
+
+def test_square_root_of_the_path_counts_falls_one_px2_short_of_4n_over_3():
+    """Notebook 04: the mean |gradient| map is about sqrt(path counts); its variance is
+    4n/3 minus a shortfall that does not fade with depth (it tends to 1), which is why a power
+    law fitted over 2-16 layers reads depth^0.60."""
+    def walk_var(n, root):
+        p = np.array([1.0])
+        for _ in range(n):
+            p = np.convolve(p, np.ones(3) / 3)
+        p = np.sqrt(p) if root else p
+        p, x = p / p.sum(), np.arange(len(p))
+        return p @ (x - p @ x) ** 2
+
+    depths = np.array([2, 3, 4, 6, 8, 12, 16])
+    assert np.allclose([walk_var(n, False) for n in depths], 2 * depths / 3)  # no offset
+    short = np.array([4 * n / 3 - walk_var(n, True) for n in [*depths, 64, 256, 1024]])
+    assert np.all((short > 1) & (short < 1.25)) and abs(short[-1] - 1) < 1e-3
+    roots = np.sqrt([walk_var(n, True) for n in depths])
+    assert 0.59 < power_law_exponent(depths, roots) < 0.61
+    p16 = path_counts([rf.conv(3, padding=1)] * 16, 41, 20, 20)
+    assert np.isclose(erf_spread(np.sqrt(p16)) ** 2, walk_var(16, True))  # the 2-D map, per axis

@@ -23,21 +23,36 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_receptive_
 # ----------------------------------------------------------------- wrong answers
 def predicted_without_jump(stack):
     # each layer adds K - 1 (K_eff - 1 with dilation), whatever the strides before it
-    return {"A": (7, 2), "B": (8, 2), "C": (7, 8), "D": (15, 1)}[stack]
+    return {"A": (7, 2), "B": (8, 2), "C": (8, 4), "D": (11, 2)}[stack]
 
 
 def predicted_own_stride(stack):
     # the stride-2 layer's own window counted with jump 2
-    return {"A": (11, 2), "B": (11, 2), "C": (29, 8), "D": (15, 1)}[stack]
+    return {"A": (11, 2), "B": (9, 2), "C": (25, 4), "D": (17, 2)}[stack]
 
 
 def predicted_pool_is_free(stack):
     # "pooling has no weights, so it does not grow the field"
-    return {"A": (9, 2), "B": (9, 2), "C": (15, 8), "D": (15, 1)}[stack]
+    return {"A": (9, 2), "B": (7, 2), "C": (19, 4), "D": (15, 2)}[stack]
 
 
 def predicted_no_dilation(stack):
-    return {"A": (9, 2), "B": (10, 2), "C": (15, 8), "D": (7, 1)}[stack]
+    return {"A": (9, 2), "B": (8, 2), "C": (21, 4), "D": (9, 2)}[stack]
+
+
+def predicted_dilation_is_a_stride(stack):
+    # "d2" read as "outputs 2 pixels apart": conv3 d2 -> 3 (jump 2), 3 + 2 * 2 = 7 (jump 4),
+    # 7 + 2 * 4 = 15 (jump 8)
+    return {"A": (9, 2), "B": (8, 2), "C": (21, 4), "D": (15, 8)}[stack]
+
+
+def predicted_jump_without_last_stride(stack):
+    # B ends with pool2: its outputs are 2 px apart, but the jump stops before it
+    return {"A": (9, 2), "B": (8, 1), "C": (21, 4), "D": (15, 2)}[stack]
+
+
+def fewest_log2_minus_one(target):
+    return max(0, math.ceil(math.log2(target)) - 1), target // 2
 
 
 def fewest_log2(target):
@@ -85,7 +100,12 @@ WRONG = [
     ("predicted_field", predicted_own_stride, "own_stride", ["own stride"]),
     ("predicted_field", predicted_pool_is_free, "pool_free", ["(2 - 1) * jump"]),
     ("predicted_field", predicted_no_dilation, "no_dilation", ["D (K - 1) + 1"]),
+    ("predicted_field", predicted_dilation_is_a_stride, "dilation_as_stride",
+     ["not a stride", "1 px apart"]),
+    ("predicted_field", predicted_jump_without_last_stride, "no_last_stride",
+     ["own stride", "1 x 1 x 2 = 2"]),
     ("fewest_layers", fewest_log2, "log2", ["2^(n+1) - 1"]),
+    ("fewest_layers", fewest_log2_minus_one, "log2_minus_one", ["2^(n+1) - 1", "5 layers"]),
     ("fewest_layers", fewest_floor, "floor", ["rounded UP"]),
     ("fewest_layers", fewest_strictly_more, "strict", ["size >= target"]),
     ("input_span", span_no_jump, "no_jump", ["jump"]),
@@ -103,6 +123,21 @@ def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
     for word in words:
         assert word in result.hint
     assert "expected:" in out and "got:" in out and "hint:" in out
+
+
+def test_the_by_hand_check_does_not_give_the_answer_away(capsys):
+    """Exercise 1 is worked out by hand: a failure says which of size and jump is wrong,
+    never the right numbers."""
+    ex.check_predicted_field(predicted_dilation_is_a_stride)
+    out = capsys.readouterr().out
+    assert "stack D" in out and "expected 2" not in out, out
+    shown = out.split("expected:")[1].split("got:")[0]
+    assert "15" not in shown and "2" not in shown, out
+    assert "expected: not shown" in out and "the jump is wrong; the size is right" in out, out
+    both = ex.check_predicted_field(lambda stack: (1, 1), verbose=False)
+    assert "the size and the jump are wrong" in both.message and "(9, 2)" not in both.message
+    typed = ex.check_predicted_field(lambda stack: "9, 2", verbose=False)
+    assert "your function returned a str" in typed.message, typed.message
 
 
 def test_every_checker_has_two_wrong_answers():
@@ -156,6 +191,25 @@ def test_fewest_layers_is_really_the_fewest():
 def answer(explorer):
     return next(p.answer for p in ex.PREDICTIONS["04_receptive_field"]
                 if p.explorer == explorer)
+
+
+def test_fact_exercise_1_answers_are_the_calculator_s():
+    sizes = {k: nb04._ref_field(k) for k in "ABCD"}
+    assert sizes == {"A": (9, 2), "B": (8, 2), "C": (21, 4), "D": (15, 2)}
+    solution = next(e.solution for e in ex.EXERCISES["04_receptive_field"]
+                    if e.name == "predicted_field")
+    for k, (size, jump) in sizes.items():
+        assert f'"{k}": ({size}, {jump})' in solution
+    assert "1 * 2 * 1 = 2" in solution and "1 * 1 * 2 * 1" not in solution
+
+
+def test_exercise_1_stacks_are_not_computed_in_the_notebook():
+    """The four stacks of exercise 1 appear nowhere above the exercises."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    first = next(k for k, c in enumerate(cells) if "".join(c["source"]).startswith("## Exercises"))
+    before = "".join("".join(c["source"]) for c in cells[:first])
+    for text, _ in nb04.PREDICT_STACKS.values():
+        assert text not in before, text
 
 
 def test_fact_layer_stack_answer():

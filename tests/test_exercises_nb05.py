@@ -34,6 +34,43 @@ def routed_average_as_max(case):
             "D": [2, 0, 6]}[case]
 
 
+def routed_split_tie(case):
+    # A: the tie [3, 3] shares 10 as 5 + 5
+    return {"A": [5, 5, 0, 20], "B": [0, 1, 0, 0, 60, 50, 0], "C": [0, 6, 0, 105, 0],
+            "D": [1, 4, 3]}[case]
+
+
+def routed_every_tie_gets_all(case):
+    return {"A": [10, 10, 0, 20], "B": [0, 1, 0, 0, 110, 100, 0], "C": [0, 11, 0, 110, 0],
+            "D": [1, 4, 3]}[case]
+
+
+def routed_average_over_k_squared(case):
+    # D: a 1-D window of 2 divided by 2^2 = 4
+    return {"A": [10, 0, 0, 20], "B": [0, 1, 0, 0, 110, 0, 0], "C": [0, 11, 0, 100, 0],
+            "D": [0.5, 2, 1.5]}[case]
+
+
+def _grad_with_ties(dout, x, kernel_size, stride, pick):
+    s = stride or kernel_size
+    dx = np.zeros_like(x)
+    for i in range(dout.shape[0]):
+        for j in range(dout.shape[1]):
+            win = x[i * s:i * s + kernel_size, j * s:j * s + kernel_size]
+            for a, b in pick(np.argwhere(win == win.max())):
+                dx[i * s + a, j * s + b] += dout[i, j]
+    return dx
+
+
+def pool_grad_last_tie(dout, x, kernel_size, stride=None):
+    return _grad_with_ties(dout, x, kernel_size, stride, lambda hits: hits[-1:])
+
+
+def pool_grad_every_tie(dout, x, kernel_size, stride=None):
+    # CS231n-style mask (window == max) * dout: every tied maximum gets the whole dout
+    return _grad_with_ties(dout, x, kernel_size, stride, lambda hits: hits)
+
+
 def pool_grad_assign(dout, x, kernel_size, stride=None):
     s = stride or kernel_size
     dx = np.zeros_like(x)
@@ -71,6 +108,11 @@ WRONG = [
     ("routed_gradient", routed_last_tie, "last_tie", ["FIRST"]),
     ("routed_gradient", routed_overwrite, "assign", ["SUM"]),
     ("routed_gradient", routed_average_as_max, "avg_as_max", ["AVERAGE"]),
+    ("routed_gradient", routed_split_tie, "split_tie", ["one window, one winner", "WHOLE"]),
+    ("routed_gradient", routed_every_tie_gets_all, "all_ties", ["twice", "never creates"]),
+    ("routed_gradient", routed_average_over_k_squared, "avg_k2", ["dout / K", "K x K"]),
+    ("max_pool2d_grad", pool_grad_last_tie, "last_tie", ["FIRST"]),
+    ("max_pool2d_grad", pool_grad_every_tie, "all_ties", ["one window, one winner"]),
     ("max_pool2d_grad", pool_grad_assign, "assign", ["ACCUMULATE", "+="]),
     ("max_pool2d_grad", pool_grad_average, "spread", ["average pooling"]),
     ("absorbed_shifts", absorbed_phase_off_by_one, "phase", ["c % K != K - 1"]),
@@ -89,6 +131,32 @@ def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
     for word in words:
         assert word in result.hint
     assert "expected:" in out and "got:" in out and "hint:" in out
+
+
+def test_route_by_hand_does_not_give_the_answer_away(capsys):
+    """Exercise 1 is routed by hand: a failure names the wrong inputs, never the right dx."""
+    result = ex.check_routed_gradient(routed_overwrite)
+    out = capsys.readouterr().out
+    assert result.variant == "assign" and "row B" in out, out
+    shown = out.split("expected:")[1].split("got:")[0]
+    assert "110" not in shown and "expected 110" not in out, out
+    assert "dx is wrong at input 4 (x = 3); right at the other 6 inputs" in out, out
+    split = ex.check_routed_gradient(routed_split_tie, verbose=False)
+    assert "dx is wrong at inputs 0 (x = 3) and 1 (x = 3); right at the other 2 inputs" \
+        in split.message, split.message
+    none = ex.check_routed_gradient(lambda case: None, verbose=False)
+    assert "returned None" in none.message and "not shown" in none.message
+
+
+def test_max_pool2d_grad_has_a_case_with_ties_and_overlap():
+    from cnnlib.exercises.nb05_pooling import TIES, _ref_backward
+
+    dout = np.arange(1.0, 10.0).reshape(3, 3)
+    dx = _ref_backward(dout, TIES, 2, 1)
+    # the 2 at (2, 2) is the first maximum of three windows (all 2s, or a 1 beside it)
+    assert dx.sum() == dout.sum() and dx[2, 2] == 6 + 8 + 9 and dx[0, 1] == 1 + 2
+    result = ex.check_max_pool2d_grad(pool_grad_every_tie, verbose=False)
+    assert result.case == 5 and "ties" in result.message, result.message
 
 
 def test_every_checker_has_two_wrong_answers():

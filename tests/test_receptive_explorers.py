@@ -76,6 +76,24 @@ def test_layer_stack_add_remove_and_unit_range():
     assert e.state["unit"] == (20, 0) and e.state["region"] == (20, 0, 24, 4)
 
 
+def test_a_new_stack_starts_at_its_middle_unit():
+    """Typing a stack that makes the output smaller must not clamp the unit into a corner."""
+    from cnnlib.widgets import LayerStackExplorer
+
+    e = LayerStackExplorer()
+    assert e.values["i"] == e.values["j"] == 11  # 22x22 output
+    e.set(spec="conv3 s2, conv3, conv3")  # notebook 04's "predict" question: 9x9 output
+    assert e.state["out_size"] == (9, 9) and e.state["unit"] == (4, 4), e.state["unit"]
+    assert e.state["size"][-1].tolist() == [11, 11] and e.state["region"] == (8, 8, 18, 18)
+    e.controls["spec"].value = "conv3, conv3, conv3"  # typed in the page: back to 22x22
+    assert e.state["unit"] == (11, 11)
+    e.set(i=3, j=5)
+    e.controls["input"].value = 64  # another input: the middle of the new output
+    assert e.state["unit"] == (29, 29)
+    e.add_layer()
+    assert e.state["unit"] == (28, 28) and e.state["out_size"] == (56, 56)
+
+
 def test_layer_stack_impossible_settings_show_messages():
     from cnnlib.widgets import LayerStackExplorer
 
@@ -171,6 +189,7 @@ def test_erf_explorer_status_compares_like_with_like():
     e = EffectiveRFExplorer()
     assert "%" not in e.status.value
     assert f"{random_walk_spread(5):.2f} px" in e.status.value
+    assert f"std {np.sqrt(5 * 6 / 3):.2f} px" in e.status.value  # uniform over the 11x11 square
     for depth in (2, 8, 16):
         e.set(depth=depth)
         assert abs(e.state["spread"] / e.state["walk_spread"] - 1) < 0.06

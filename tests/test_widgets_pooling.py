@@ -70,6 +70,13 @@ def test_the_checks_notebook_05_used_to_run():
     e.set(mode="avg", kernel_size=3, stride=1, padding=1)
     ref = pool.avg_pool2d_forward(TIES[None, None], 3, 1, 1)[0][0, 0]
     assert np.allclose(e.state["out"], ref) and np.isclose(e.state["dx"].sum(), 4 / 9)
+    assert "5 of them are padding: only 4/9 reaches the image" in e.status.value, e.status.value
+    e.set(i=1, j=1)  # an inner window: all 9 places are pixels
+    assert "1/9 to each pixel of the window" in e.status.value and "padding" not in e.status.value
+    e.set(i=0, j=1)  # an edge window: 3 of 9 are padding
+    assert "only 6/9 reaches the image" in e.status.value
+    assert np.isclose(e.state["dx"].sum(), 6 / 9)
+    e.set(i=0, j=0)
     e.set(padding=2)  # more than half the window: refused with a message
     assert e.state == {} and "padding" in e.error
     assert bytes(e.image.value).startswith(PNG)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from ..receptive_field import conv, input_region, pool, receptive_field
+from .by_hand import hide_answer
 from .core import Case, Exercise, Prediction, Wrong, run_check
 
 __all__ = ["check_fewest_layers", "check_input_span", "check_predicted_field"]
@@ -24,9 +25,10 @@ def _ref_size(layers):
 # the stacks of exercise 1, in the explorer's notation, and as cnnlib specs
 PREDICT_STACKS = {
     "A": ("conv3, conv3 s2, conv3", [conv(3), conv(3, stride=2), conv(3)]),
-    "B": ("conv5, pool2, conv3", [conv(5), pool(2), conv(3)]),
-    "C": ("conv3 s2, conv3 s2, conv3 s2", [conv(3, stride=2)] * 3),
-    "D": ("conv3, conv3 d2, conv3 d4", [conv(3), conv(3, dilation=2), conv(3, dilation=4)]),
+    "B": ("conv5, conv3, pool2", [conv(5), conv(3), pool(2)]),
+    "C": ("conv3 s2, pool2, conv5", [conv(3, stride=2), pool(2), conv(5)]),
+    "D": ("conv3 d2, conv3 s2, conv3 d2", [conv(3, dilation=2), conv(3, stride=2),
+                                           conv(3, dilation=2)]),
 }
 
 
@@ -36,11 +38,17 @@ def _layers(stack):
             for s in PREDICT_STACKS[stack][1]]
 
 
-def _field(stack, own_stride=False, dilation=True, pools=True, start=1):
+def _field(stack, own_stride=False, dilation=True, pools=True, start=1,
+           dilation_strides=False, last_stride=True):
     """(size, jump) of stack A-D, with one of the typical mistakes switched on."""
+    layers = _layers(stack)
     size, jump = start, 1
-    for K, S, D, kind in _layers(stack):
+    for n, (K, S, D, kind) in enumerate(layers):
         k_eff = D * (K - 1) + 1 if dilation else K
+        if dilation_strides:  # the dilation read as a stride: the outputs D pixels apart
+            S *= D
+        if not last_stride and n == len(layers) - 1:
+            S = 1
         if own_stride:
             jump *= S
         if pools or kind != "pool":
@@ -83,11 +91,34 @@ def check_predicted_field(fn, verbose=True):
               "by 2.", lambda stack: _field(stack, pools=False)),
         Wrong("start_zero", "one pixel sees itself: start from size 1 (not 0), then add "
               "(K - 1) * jump per layer.", lambda stack: _field(stack, start=0)),
+        Wrong("dilation_as_stride", _DILATION_HINT,
+              lambda stack: _field(stack, dilation=False, dilation_strides=True)),
+        Wrong("dilation_strides", _DILATION_HINT,
+              lambda stack: _field(stack, dilation_strides=True)),
+        Wrong("no_last_stride", "the jump is the spacing of the LAST layer's outputs, so it "
+              "includes that layer's own stride: in B the final pool2 puts its outputs 2 "
+              "pixels apart (jump 1 x 1 x 2 = 2), even though it does not widen its own "
+              "window by more than K - 1 = 1.", lambda stack: _field(stack, last_stride=False)),
     ]
-    return run_check("predicted_field", fn, cases, wrongs,
-                     "walk through the layers with size = 1, jump = 1: size += (K_eff - 1) * "
-                     "jump, then jump *= S. Check a stack in the explorer (type it in the "
-                     "layers box) to see where your count goes wrong.", verbose)
+    result = run_check("predicted_field", fn, cases, wrongs,
+                       "walk through the layers with size = 1, jump = 1: size += (K_eff - 1) * "
+                       "jump, then jump *= S. Check a stack in the explorer (type it in the "
+                       "layers box) to see where your count goes wrong.", verbose=False)
+    return hide_answer(result, fn, cases, _explain_field, verbose)
+
+
+_DILATION_HINT = ("a dilation is not a stride: dilation D spreads the kernel's taps D pixels "
+                  "apart (K_eff = D (K - 1) + 1 = 5 for conv3 d2), but the layer's outputs "
+                  "stay 1 px apart, so it does not multiply the jump. Only strides (and "
+                  "poolings) do.")
+
+
+def _explain_field(case, wrong):
+    names = ["size", "jump"]
+    bad = " and the ".join(names[k] for k in wrong)
+    good = [names[k] for k in range(2) if k not in wrong]
+    return f"the {bad} {'is' if len(wrong) == 1 else 'are'} wrong" + (
+        f"; the {good[0]} is right" if good else "")
 
 
 # ------------------------------------------------------------- 2. design: fewest layers
@@ -126,6 +157,10 @@ def _wrong_fewest_own_stride(target):
     return n, _ref_fewest(target)[1]
 
 
+def _wrong_fewest_log2_minus_one(target):
+    return max(0, math.ceil(math.log2(target)) - 1), _ref_fewest(target)[1]
+
+
 def _wrong_fewest_plus_one(target):
     return _ref_fewest(target)[0], target - 1
 
@@ -137,7 +172,7 @@ def check_fewest_layers(fn, verbose=True):
     Prints the result; returns a CheckResult. Introduced in notebooks/04_receptive_field.ipynb.
     """
     data = [(7, "the example: 7 pixels"), (32, "32 pixels"),
-            (100, "the seed's 100-pixel object"), (1, "1 pixel: a pixel sees itself"),
+            (100, "a 100-pixel object (section 2's example)"), (1, "1 pixel: a pixel sees itself"),
             (3, "3 pixels: one layer"), (8, "8 pixels: one more than 7"),
             (64, "64 pixels: one more than 63")]
     cases = [Case(label, {"target": t}, _ref_fewest(t)) for t, label in data]
@@ -151,9 +186,14 @@ def check_fewest_layers(fn, verbose=True):
         Wrong("floor", "with stride 1 each 3x3 layer adds 2 pixels: n layers see 2n + 1, "
               "so n must be at least (target - 1) / 2 rounded UP (31 pixels is one short "
               "of 32).", _wrong_fewest_floor),
-        Wrong("own_stride", "the first layer's stride does not widen its own window: the "
-              "strided stack sees 3, 7, 15, 31 (each layer adds 2 x the jump BEFORE it), "
-              "not 5, 13, 29.", _wrong_fewest_own_stride),
+        Wrong("own_stride", "a layer's stride does not widen its own window, only the "
+              "windows after it: with stride 2 everywhere, n layers see 3, 7, 15, 31, 63 = "
+              "2^(n+1) - 1 pixels (each layer adds 2 x the jump BEFORE it), not 5, 13, 29, 61; "
+              "so 32 pixels need 5 layers.", _wrong_fewest_own_stride),
+        Wrong("log2_minus_one", "count the sizes layer by layer: with stride 2 everywhere, "
+              "n layers see 3, 7, 15, 31, 63 = 2^(n+1) - 1 pixels, so n_free is the smallest n "
+              "with 2^(n+1) - 1 >= target. A power of 2 such as 32 is one more than 31: it "
+              "needs 5 layers, where ceil(log2(32)) - 1 says 4.", _wrong_fewest_log2_minus_one),
         Wrong("plus_one", "a 3x3 layer adds K - 1 = 2 pixels, not 1: stride-1 stacks see "
               "3, 5, 7, ... = 2n + 1.", _wrong_fewest_plus_one),
     ]
@@ -171,7 +211,8 @@ STACKS = [
     ("three 2x2 stride-2 layers (pooling-like)", [(2, 2), (2, 2), (2, 2)]),
     ("a mixed stack", [(5, 1), (2, 2), (3, 1), (2, 2), (3, 1)]),
     ("a single 1x1 layer", [(1, 1)]),
-    ("stride 2 everywhere", [(7, 2), (3, 2), (1, 1), (3, 1)]),
+    ("strides 2, 2, 1, 1: a 7x7 and a 3x3 with stride 2, then a 1x1 and a 3x3",
+     [(7, 2), (3, 2), (1, 1), (3, 1)]),
     ("no layers: a pixel sees itself", []),
 ]
 
@@ -248,8 +289,9 @@ EXERCISES = [
         f"{_PREDICT_TEXT}\n\n"
         "Write `predicted_field(stack)` that returns your `(size, jump)` for `stack` = "
         "`\"A\"`, `\"B\"`, `\"C\"` or `\"D\"` (a dictionary of your four answers is enough). "
-        "Only then run the check; when a stack fails, type it into the explorer's layers "
-        "box and look at the table row by row.",
+        "Only then run the check. It does not show the right answer; it says whether the "
+        "size or the jump is wrong, with a hint. Then type that stack into the explorer's "
+        "layers box and read its table row by row.",
         'def predicted_field(stack):\n'
         '    """(size, jump) of one unit of the last layer of stack "A", "B", "C" or "D",\n'
         '    worked out by hand."""\n'
@@ -258,11 +300,17 @@ EXERCISES = [
         '    """(size, jump) of one unit of the last layer of stack "A", "B", "C" or "D",\n'
         '    worked out by hand."""\n'
         '    answers = {\n'
-        '        "A": (9, 2),   # 3, 3 + 2 = 5, then the stride-2 layer\'s units are 2 px apart:\n'
-        '                       # 5 + 2 * 2 = 9; jump 1 * 1 * 2 * 1 = 2\n'
-        '        "B": (10, 2),  # 5, 5 + 1 = 6 (pool2 adds K - 1 = 1), 6 + 2 * 2 = 10; jump 2\n'
-        '        "C": (15, 8),  # 3, 3 + 2 * 2 = 7, 7 + 2 * 4 = 15; jump 2 * 2 * 2 = 8\n'
-        '        "D": (15, 1),  # K_eff = 3, 5, 9: 3, 3 + 4 = 7, 7 + 8 = 15; no stride: jump 1\n'
+        '        # A: 3, 3 + 2 = 5 (the stride-2 layer\'s own window still adds K - 1 = 2),\n'
+        '        #    then its outputs are 2 px apart: 5 + 2 * 2 = 9; jump 1 * 2 * 1 = 2\n'
+        '        "A": (9, 2),\n'
+        '        # B: 5, 5 + 2 = 7, the pool2 adds K - 1 = 1: 8; its outputs are 2 px apart:\n'
+        '        #    jump 1 * 1 * 2 = 2\n'
+        '        "B": (8, 2),\n'
+        '        # C: 3 (jump 2), the pool2 adds 1 * 2: 5 (jump 4), the conv5 adds 4 * 4: 21\n'
+        '        "C": (21, 4),\n'
+        '        # D: K_eff = 5, 3, 5: 5, 5 + 2 = 7 (jump 2 after the stride), 7 + 4 * 2 = 15;\n'
+        '        #    a dilation does not change the jump: 1 * 2 * 1 = 2\n'
+        '        "D": (15, 2),\n'
         '    }\n'
         '    return answers[stack]\n'),
     Exercise(
@@ -273,8 +321,8 @@ EXERCISES = [
         "the fewest layers after which one unit sees at least `target` pixels when you may "
         "choose every stride, and the fewest when every stride is 1. For 7 pixels: "
         "`conv3 s2, conv3` sees 3 + 2 x 2 = 7, so `(2, 3)`. Design first: which layers "
-        "should get stride 2? Then predict the answer for 32 pixels, and for the seed's "
-        "100-pixel object, before you run the check.",
+        "should get stride 2? Then predict the answer for 32 pixels, and for the "
+        "100-pixel object of section 2, before you run the check.",
         'def fewest_layers(target):\n'
         '    """(fewest 3x3 layers, strides 1 or 2 free; fewest with stride 1 only) for one\n'
         '    unit to see at least target pixels."""\n'
@@ -312,6 +360,12 @@ EXERCISES = [
         '    return (first, first + size - 1)\n'),
 ]
 
+def _uniform_std(n):
+    """Standard deviation (per axis) of a field spread evenly over the square of side
+    2n + 1: sqrt(((2n + 1)^2 - 1) / 12) = sqrt(n (n + 1) / 3)."""
+    return math.sqrt(n * (n + 1) / 3)
+
+
 _THREE = [(3, 1)] * 3
 _STRIDED = [(3, 2), (3, 1), (3, 1)]
 
@@ -335,5 +389,7 @@ PREDICTIONS = [
         "like a Gaussian: a central pixel reaches the unit through many more paths (for two "
         "3x3 layers, 9 paths against 1 for a corner pixel). Its spread grows like the square "
         "root of the depth, sqrt(2n/3): from 4 to 16 layers it only doubles (1.6 to 3.3 "
-        "pixels) while the theoretical side grows 3.7 times."),
+        "pixels) while the theoretical side grows 3.7 times (9 to 33 pixels; spread evenly "
+        f"over that square, a field would have a standard deviation of {_uniform_std(4):.1f} "
+        f"to {_uniform_std(16):.1f} pixels)."),
 ]

@@ -12,6 +12,7 @@ from ..pool import (
     max_pool2d_forward,
 )
 from ..shapes import pool_output_size
+from .by_hand import hide_answer
 from .core import Case, Exercise, Prediction, Wrong, run_check
 
 __all__ = ["check_absorbed_shifts", "check_max_pool2d_grad", "check_routed_gradient"]
@@ -49,13 +50,15 @@ def _route(case, tie="first", accumulate=True, max_as="max", avg_as="avg"):
         if rule == "max":
             best = max(window)
             hits = [a for a, v in enumerate(window) if v == best]
-            a = hits[0] if tie == "first" else hits[-1]
-            if accumulate:
-                dx[i * S + a] += d
-            else:
-                dx[i * S + a] = d
+            winners = {"first": hits[:1], "last": hits[-1:], "split": hits, "all": hits}[tie]
+            share = d / len(hits) if tie == "split" else d
+            for a in winners:
+                if accumulate:
+                    dx[i * S + a] += share
+                else:
+                    dx[i * S + a] = share
         else:
-            share = d / K if rule == "avg" else d
+            share = {"avg": d / K, "avg_k2": d / K ** 2}.get(rule, d)
             for a in range(K):
                 dx[i * S + a] += share
     return tuple(float(v) for v in dx)
@@ -96,11 +99,33 @@ def check_routed_gradient(fn, verbose=True):
               "dout / K, winner or not.", lambda case: _route(case, avg_as="max")),
         Wrong("avg_whole", "the mean divides by K, so each of the K pixels of the window gets "
               "dout / K, not the whole dout.", lambda case: _route(case, avg_as="all")),
+        Wrong("split_tie", "one window, one winner: on a tie the WHOLE dout goes to the first "
+              "maximum (the one np.argmax picks, as cnnlib and PyTorch do), not a share to "
+              "each tied pixel.", lambda case: _route(case, tie="split")),
+        Wrong("all_ties", "every tied maximum got the whole dout, so a window with two tied "
+              "maxima hands back twice its gradient: a backward pass only routes the gradient, "
+              "it never creates any. One window, one winner: the first maximum.",
+              lambda case: _route(case, tie="all")),
+        Wrong("avg_k2", "these windows are 1-D: the mean of K pixels divides by K, so each "
+              "gets dout / K (here dout / 2). Dividing by K^2 is for a K x K window.",
+              lambda case: _route(case, avg_as="avg_k2")),
     ]
-    return run_check("routed_gradient", fn, cases, wrongs,
-                     "for each output i: find its window x[i*S : i*S + K]; max pooling: add "
-                     "dout[i] to the first maximum of the window; average pooling: add "
-                     "dout[i] / K to each of its pixels. Windows that overlap add up.", verbose)
+    result = run_check("routed_gradient", fn, cases, wrongs,
+                       "for each output i: find its window x[i*S : i*S + K]; max pooling: add "
+                       "dout[i] to the first maximum of the window; average pooling: add "
+                       "dout[i] / K to each of its pixels. Windows that overlap add up.",
+                       verbose=False)
+    return hide_answer(result, fn, cases, _explain_route, verbose)
+
+
+def _explain_route(case, wrong):
+    x = ROUTES[case.inputs["case"]][0]
+    items = [f"{k} (x = {x[k]})" for k in wrong]
+    where = (f"input {items[0]}" if len(items) == 1 else
+             f"inputs {', '.join(items[:-1])} and {items[-1]}")
+    right = len(x) - len(wrong)
+    return (f"dx is wrong at {where}" + (f"; right at the other {right} input"
+                                          f"{'s' if right > 1 else ''}" if right else ""))
 
 
 # ------------------------------------------------------------- backward
@@ -137,6 +162,21 @@ def _wrong_swapped_index(dout, x, kernel_size, stride=None):
     return dx
 
 
+def _wrong_ties(dout, x, kernel_size, stride=None, rule="last"):
+    """Ties broken the wrong way: the last maximum wins, or every tied maximum gets dout."""
+    S = kernel_size if stride is None else stride
+    dx = np.zeros_like(x)
+    for i, j, win in _windows(x, kernel_size, S):
+        hits = np.argwhere(win == win.max())
+        for a, b in (hits[-1:] if rule == "last" else hits):
+            dx[i * S + a, j * S + b] += dout[i, j]
+    return dx
+
+
+# a grid with ties (several 3s, four 2s) pooled with overlapping 2x2 windows
+TIES = np.array([[1., 3., 3., 0.], [3., 2., 1., 1.], [0., 0., 2., 2.], [0., 1., 2., 2.]])
+
+
 def check_max_pool2d_grad(fn, verbose=True):
     """Check ``fn(dout, x, kernel_size, stride=None)`` -> dx of max pooling (2-D arrays).
 
@@ -150,6 +190,7 @@ def check_max_pool2d_grad(fn, verbose=True):
         ("overlapping 3x3 windows (stride 1) sharing one maximum", shared, 3, 1),
         ("5x5, 2x2 stride 2: last row and column get no gradient", rng.normal(size=(5, 5)), 2, 2),
         ("5x5, 3x3 stride 2: windows overlap on row and column 2", rng.normal(size=(5, 5)), 3, 2),
+        ("ties (several 3s, four 2s) and overlapping 2x2 windows, stride 1", TIES, 2, 1),
         ("non-square 3x6, 2x2 stride 1", rng.normal(size=(3, 6)), 2, 1),
         ("float32 stays float32", rng.normal(size=(4, 4)).astype(np.float32), 2, 2),
     ]
@@ -171,6 +212,13 @@ def check_max_pool2d_grad(fn, verbose=True):
         Wrong("swapped_index", "the winner's position is mixed up: np.argmax flattens the "
               "window row by row, so use a, b = np.unravel_index(k, window.shape) (row, "
               "column).", _wrong_swapped_index),
+        Wrong("last_tie", "on a tie the gradient goes to the FIRST maximum in row-major order "
+              "(what np.argmax returns), not the last one.", _wrong_ties),
+        Wrong("all_ties", "every tied maximum got the whole dout[i, j], so a window hands "
+              "back several times its gradient: one window, one winner, the first maximum "
+              "(np.argmax), even when several pixels tie.",
+              lambda dout, x, kernel_size, stride=None: _wrong_ties(dout, x, kernel_size,
+                                                                    stride, "all")),
     ]
     return run_check("max_pool2d_grad", fn, cases, wrongs,
                      "dx starts at zeros; for each window, find its argmax (row a, column b) "
@@ -261,7 +309,8 @@ EXERCISES = [
         f"{_ROUTE_ROWS}\n\n"
         "Write `routed_gradient(case)` that returns your `dx` for `case` = `\"A\"`, "
         "`\"B\"`, `\"C\"` or `\"D\"`, as a tuple (or a list) with one number per input (a "
-        "dictionary of your four answers is enough).",
+        "dictionary of your four answers is enough). The check does not show the right "
+        "answer: it names the inputs where your `dx` is wrong, with a hint.",
         'def routed_gradient(case):\n'
         '    """dx of row "A", "B", "C" or "D" (one number per input), routed by hand."""\n'
         '    raise NotImplementedError  # your code here\n',
@@ -285,8 +334,9 @@ EXERCISES = [
         "`(H, W)`: `dout` has the shape of the pooled output, and the result `dx` has the "
         "shape of `x`. `stride=None` means `stride = kernel_size`; windows that do not fit "
         "are dropped. Each `dout[i, j]` goes to the input that won window `(i, j)` (the first "
-        "maximum, as `np.argmax` gives it); everything else gets 0. When windows overlap, one "
-        "input can win several windows.",
+        "maximum, as `np.argmax` gives it, even when several pixels tie); everything else gets "
+        "0. When windows overlap, one input can win several windows. (Section 4 wrote the 1-D "
+        "version.)",
         'def max_pool2d_grad(dout, x, kernel_size, stride=None):\n'
         '    """dout (H_out, W_out), x (H, W) -> dx (H, W)."""\n'
         '    raise NotImplementedError  # your code here\n',

@@ -92,14 +92,16 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
 
 
 def plot_maps(maps, titles=None, cmap=None, ncols=None, size=1.6, suptitle="",
-              symmetric=False):
-    """A row (or grid) of maps with titles, each on its own colour scale.
+              symmetric=False, vmax=None):
+    """A row (or grid) of maps with titles, each on its own colour scale unless ``vmax``.
 
     maps: a sequence of 2-D maps (H, W), or of stacks (C, H, W) drawn as a mosaic (each map
     scaled on its own; maps that are zero everywhere black and labelled "dead"). Colours follow
     the course's palette: grey with dark = 0 for a map with no negative value, the diverging
     map centred on 0 with a colour bar for a signed one (``symmetric=True``: every map is drawn
     as signed). Another ``cmap`` replaces the palette (min..max, or centred on 0 if symmetric).
+    ``vmax``: one shared scale for the non-negative 2-D maps, dark = 0 and white = vmax (e.g.
+    1.0 for images in [0, 1], so that a dimmer map looks dimmer).
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     maps = [np.asarray(m, dtype=float) for m in maps]
@@ -121,6 +123,8 @@ def plot_maps(maps, titles=None, cmap=None, ncols=None, size=1.6, suptitle="",
             ax.set_facecolor(GAP_COLOUR)  # the gaps of a mosaic
         if m.ndim == 3:
             draw_mosaic(ax, m, signed=signed)
+        elif palette and vmax is not None and not signed and np.nanmin(m) >= 0:
+            show_image(ax, m, vmax=vmax)
         elif palette:
             show_map(ax, m, signed=signed)
         else:

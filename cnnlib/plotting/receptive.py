@@ -123,7 +123,7 @@ def plot_erf(erf, theory_size, title="", spread=None, expected=None):
     prof.step(offsets, box, where="mid", color="#2ecc71", lw=2, label="theoretical")
     if spread:
         prof.axvspan(-2 * spread, 2 * spread, color="0.88", zorder=0,
-                     label=f"\u00b12 std ({spread:.1f} px)")
+                     label=f"std {spread:.1f} px, band \u00b12 std")
     prof.set_xlim(-c - 0.5, c + 0.5)
     prof.set_ylim(0, 1.35)
     prof.set_xlabel("offset from the centre (pixels)", fontsize=8)
@@ -133,9 +133,12 @@ def plot_erf(erf, theory_size, title="", spread=None, expected=None):
     return fig
 
 
-def plot_erf_growth(depths, theory, spread, fit_exponent=None, prediction=None):
-    """Theoretical side n(K-1)+1 against the effective spread, on log-log axes.
+def plot_erf_growth(depths, uniform_std, spread, fit_exponent=None, prediction=None):
+    """Two standard deviations against depth, on log-log axes: the effective field's spread
+    (measured) and that of a field spread evenly over the theoretical square.
 
+    uniform_std: per depth, the std (per axis) of a uniform field filling the square of side
+    2n + 1, sqrt(n (n + 1) / 3): like with like, a std beside a std, not beside a width.
     prediction: optional spreads predicted for each depth (e.g. the random walk's
     sqrt(2n/3)), drawn dotted; without it a sqrt(depth) line through the first point.
     Introduced in notebooks/04_receptive_field.ipynb.
@@ -143,21 +146,22 @@ def plot_erf_growth(depths, theory, spread, fit_exponent=None, prediction=None):
     depths = np.asarray(depths, float)
     fig = new_figure(4.8, 3.2)
     ax = fig.add_subplot()
-    ax.loglog(depths, theory, "s-", color="#2ecc71", label="theoretical side = 2 depth + 1")
-    label = "effective spread (std), measured"
+    ax.loglog(depths, uniform_std, "s-", color="#2ecc71",
+              label="uniform over the theoretical square: sqrt(n (n + 1) / 3)")
+    label = "effective field, measured"
     if fit_exponent is not None:
         label += f": fit depth^{fit_exponent:.2f}"
     ax.loglog(depths, spread, "o", color="#e67e22", label=label)
     if prediction is not None:
-        ax.loglog(depths, prediction, ":", color="0.3", label="random walk: sqrt(2 depth / 3)")
+        ax.loglog(depths, prediction, ":", color="0.3", label="random walk: sqrt(2n / 3)")
     else:
         ax.loglog(depths, spread[0] * np.sqrt(depths / depths[0]), ":", color="0.4",
                   label="sqrt(depth) reference")
     ax.minorticks_off()
     ax.set_xticks(depths, [f"{d:g}" for d in depths])
-    ticks = [t for t in (1, 2, 4, 8, 16, 32, 64) if t <= 1.5 * max(np.max(theory), 1)]
+    ticks = [t for t in (1, 2, 4, 8, 16, 32) if t <= 1.5 * max(np.max(uniform_std), 1)]
     ax.set_yticks(ticks, [str(t) for t in ticks])
-    ax.set_xlabel("number of 3x3 layers")
-    ax.set_ylabel("pixels")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("number n of 3x3 layers")
+    ax.set_ylabel("standard deviation (pixels)")
+    ax.legend(fontsize=7.5, frameon=False)
     return fig

@@ -83,6 +83,8 @@ class EffectiveRFExplorer(Explorer):
                               f"theory {state['theory_size']}x{state['theory_size']}")
 
     def describe(self, state) -> str:
-        return (f"theoretical side {state['theory_size']} px; effective spread (std) "
+        n = state["depth"]
+        return (f"theoretical side {state['theory_size']} px (spread evenly over it, a field "
+                f"would have std {np.sqrt(n * (n + 1) / 3):.2f} px); effective spread (std) "
                 f"{state['spread']:.2f} px; a linear stack's random walk predicts "
                 f"sqrt(2n/3) = {state['walk_spread']:.2f} px")

@@ -32,7 +32,7 @@ def _image(name: str) -> np.ndarray:
     if name in GRIDS:
         return GRIDS[name]
     if name.startswith("digit"):
-        return data.load_mnist()[2][0, 0].astype(np.float64)
+        return data.load_mnist()[0][0, 0].astype(np.float64)  # a training digit
     img = data.load_image("camera", gray=True)
     rows = np.linspace(0, img.shape[0] - 1, 32).round().astype(int)
     cols = np.linspace(0, img.shape[1] - 1, 32).round().astype(int)
@@ -180,6 +180,13 @@ class PoolingExplorer(Explorer):
         elif state["winner"] is not None:
             text += f"; its gradient goes to input pixel {state['winner']}"
         else:
-            K = state["kernel_size"]
-            text += f"; its gradient is shared: 1/{K * K} to each pixel of the window"
+            K, (top, left) = state["kernel_size"], state["window"]
+            inside = (len(range(max(top, 0), min(top + K, H)))
+                      * len(range(max(left, 0), min(left + K, W))))
+            if inside == K * K:
+                text += f"; its gradient is shared: 1/{K * K} to each pixel of the window"
+            else:
+                text += (f"; its gradient is shared: 1/{K * K} to each of the {K * K} places "
+                         f"of the window, but {K * K - inside} of them are padding: only "
+                         f"{inside}/{K * K} reaches the image")
         return text

@@ -99,7 +99,7 @@ def _image(size: int) -> np.ndarray:
         r, c = np.indices((7, 7))
         return np.where((r + c) % 2 == 0, 0.92, 0.78)
     if size == 28:
-        return data.load_mnist()[2][0, 0].astype(float)
+        return data.load_mnist()[0][0, 0].astype(float)  # a training digit
     img = data.load_image("camera", gray=True)
     rows = np.linspace(0, img.shape[0] - 1, size).round().astype(int)
     cols = np.linspace(0, img.shape[1] - 1, size).round().astype(int)
@@ -182,7 +182,7 @@ class LayerStackExplorer(Explorer):
         preset = v["preset"].value
         if preset is not None and PRESETS[preset] != (v["spec"].value, v["input"].value):
             v["preset"].value = None  # a hand edit
-        self._fit_unit_sliders(centre=False)
+        self._fit_unit_sliders(centre=True)  # a new stack: back to its middle unit
 
     def _fit_unit_sliders(self, centre):
         out = self._out_size(self.controls["spec"].value, self.controls["input"].value)
@@ -203,13 +203,15 @@ class LayerStackExplorer(Explorer):
 
     def set(self, **values):
         """As :meth:`Explorer.set`; a unit (i, j) set together with a new geometry is read in
-        that geometry."""
+        that geometry. A new stack or input without a unit re-centres the unit."""
         if not ({"i", "j"} & set(values) and {"preset", "spec", "input"} & set(values)):
             return super().set(**values)
+        unit = {name: values.pop(name) for name in ("i", "j") if name in values}
         with self.quiet():
-            for name in {"i", "j"} & set(values):
+            super().set(**values)  # the new geometry first (it re-centres the unit)
+            for name in unit:
                 self.controls[name].max = 999  # the new geometry decides the range
-            super().set(**values)
+            super().set(**unit)
             self._fit_unit_sliders(centre=False)
         return self
 
