@@ -83,8 +83,8 @@ def output_palette(kernel, output) -> tuple[str, float, float, str]:
     output is a photo, grey over the input's [0, 1]; what falls outside [0, 1] is clipped to
     black or white, and the note gives its share (:func:`clipped_fraction`). An output with no
     negative value is an image too (grey, dark = 0). Anything else is signed (edges: the
-    kernel sums to 0): the diverging map centred on 0. Introduced in
-    notebooks/02_convolution.ipynb.
+    kernel sums to 0): the diverging map centred on 0.
+    Introduced in notebooks/02_convolution.ipynb.
     """
     if abs(float(np.sum(kernel)) - 1.0) <= SUMS_TO_ONE_TOL:
         outside = clipped_fraction(output)
