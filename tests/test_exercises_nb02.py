@@ -36,18 +36,37 @@ def corr2d(x, k):
 
 
 # ----------------------------------------------------------------- learner-style answers
-def cost_forgot_bias(C_in, H, W, C_out, K):
-    weights = C_out * C_in * K ** 2
-    return weights, (H - K + 1) * (W - K + 1) * weights
+M1, C1, C2 = "MLP Linear(784, 128)", "CNN Conv2d(1, 8, 3, padding=1)", "CNN Conv2d(8, 32, 3, padding=1)"
 
 
-def cost_counts_input_pixels(C_in, H, W, C_out, K):
-    per_cell = C_in * K * K
-    return C_out * (per_cell + 1), H * W * C_out * per_cell
+def table(changes):
+    """A learner's layer_cost: the right table with some rows typed differently."""
+    rows = {
+        "MLP Linear(784, 128)": (784 * 128 + 128, 784 * 128),
+        "MLP Linear(128, 10)": (128 * 10 + 10, 128 * 10),
+        "CNN Conv2d(1, 8, 3, padding=1)": (8 * (1 * 3 * 3 + 1), 28 * 28 * 8 * 1 * 3 * 3),
+        "CNN Conv2d(8, 32, 3, padding=1)": (32 * (8 * 3 * 3 + 1), 14 * 14 * 32 * 8 * 3 * 3),
+        "CNN Linear(1568, 128)": (1568 * 128 + 128, 1568 * 128),
+        "CNN Linear(128, 10)": (128 * 10 + 10, 128 * 10),
+    }
+    assert set(changes) <= set(rows)
+    rows.update(changes)
+
+    def layer_cost(layer):
+        return rows[layer]
+    return layer_cost
 
 
-def cost_one_channel(C_in, H, W, C_out, K):
-    return C_out * (K * K + 1), (H - K + 1) * (W - K + 1) * C_out * K * K
+# the slips a learner makes, one row at a time
+cost_forgot_c_in = table({C2: (32 * (3 * 3 + 1), 14 * 14 * 32 * 3 * 3)})
+cost_forgot_c_in_in_parameters = table({C2: (32 * (3 * 3 + 1), 14 * 14 * 32 * 8 * 3 * 3)})
+cost_bias_added = table({M1: (784 * 128 + 128, 784 * 128 + 128)})
+cost_weights_once = table({C1: (80, 8 * 9)})
+cost_macs_are_parameters = table({C1: (80, 80)})
+cost_before_pooling = table({C2: (2_336, 28 * 28 * 32 * 8 * 9)})
+cost_valid = table({C1: (80, 26 * 26 * 8 * 9)})
+cost_after_pooling = table({C2: (2_336, 7 * 7 * 32 * 8 * 9)})
+cost_no_bias = table({M1: (784 * 128, 784 * 128)})
 
 
 def multi_bias_in_channel_loop(x, w, b):
@@ -125,9 +144,15 @@ WRONG = [
      ["add up to 0"]),
     ("diagonal_kernel", lambda: np.array([[0, 0, -2], [0, 0, 0], [2, 0, 0]]), "two_corners",
      ["two weights"]),
-    ("conv_cost", cost_forgot_bias, "no_bias", ["bias"]),
-    ("conv_cost", cost_counts_input_pixels, "input_size", ["OUTPUT cell"]),
-    ("conv_cost", cost_one_channel, "no_channels", ["C_in x K x K"]),
+    ("layer_cost", cost_forgot_c_in, "no_channels", ["ALL the input channels"]),
+    ("layer_cost", cost_forgot_c_in_in_parameters, "no_channels", ["one filter"]),
+    ("layer_cost", cost_bias_added, "bias_adds", ["added, not multiplied"]),
+    ("layer_cost", cost_weights_once, "no_reuse", ["EVERY output position"]),
+    ("layer_cost", cost_macs_are_parameters, "no_reuse", ["EVERY output position"]),
+    ("layer_cost", cost_before_pooling, "before_pool", ["14 x 14"]),
+    ("layer_cost", cost_valid, "valid", ["padding=1"]),
+    ("layer_cost", cost_after_pooling, "pooled", ["AFTER this convolution"]),
+    ("layer_cost", cost_no_bias, "no_bias", ["biases are parameters"]),
     ("conv2d_multi_channel", multi_bias_in_channel_loop, "bias_per_channel", ["once"]),
     ("conv2d_multi_channel", multi_square_loops, "rows_for_cols", ["range(W_out)"]),
     ("conv2d_multi_channel", multi_averaged, "mean_channels", ["SUMS"]),
@@ -156,6 +181,7 @@ def test_every_checker_has_two_learner_style_wrong_answers():
 def test_half_the_exercises_make_you_think():
     kinds = [e.title.rsplit("(", 1)[1].rstrip(")") for e in nb02.EXERCISES]
     assert kinds == ["design", "count", "debug", "write"]
+    assert not any("conv_cost" in e.name for e in nb02.EXERCISES), "no formula to retype"
     assert sum(k != "write" for k in kinds) >= len(kinds) / 2
 
 
@@ -198,9 +224,75 @@ def test_diagonal_solution_numbers_and_report(capsys):
     assert "largest |output|" not in capsys.readouterr().out
 
 
-def test_cost_statement_example():
-    solution = define(EXERCISES["conv_cost"].solution, "conv_cost")
-    assert solution(1, 28, 28, 1, 3) == (10, 6_084)
+def model_costs(model):
+    """(parameters, multiply-adds) of every layer with weights, read from a cnnlib model."""
+    shape, rows = (1, 1, 28, 28), []
+    for layer in model.layers:
+        shape = layer.output_shape(shape)
+        if hasattr(layer, "weight"):
+            uses = shape[2] * shape[3] if len(shape) == 4 else 1
+            rows.append((sum(p.size for p in layer.parameters()), layer.weight.size * uses))
+    return rows
+
+
+def test_cost_table_is_the_models_of_01_and_07():
+    """The exercise's six rows are cnnlib.models.mlp and digit_cnn, layer by layer."""
+    from cnnlib.models import digit_cnn, mlp
+
+    solution = define(EXERCISES["layer_cost"].solution, "layer_cost")
+    rows = model_costs(mlp()) + model_costs(digit_cnn())
+    assert [solution(layer) for layer in mistakes.LAYERS] == rows
+    assert [mistakes.layer_cost(layer) for layer in mistakes.LAYERS] == rows
+    names = [repr(layer).split("(")[0] for model in (mlp(), digit_cnn()) for layer in model.layers
+             if hasattr(layer, "weight")]
+    assert names == [k.split()[1].split("(")[0] for k in mistakes.LAYERS]
+    cnn = digit_cnn()
+    assert [cnn[0].padding, cnn[3].padding] == [(1, 1), (1, 1)], "same convolutions"
+
+
+def test_cost_facts_in_the_solution_and_the_report(capsys):
+    solution = define(EXERCISES["layer_cost"].solution, "layer_cost")
+    rows = {layer: solution(layer) for layer in mistakes.LAYERS}
+    mlp = [sum(v[i] for k, v in rows.items() if k.startswith("MLP")) for i in (0, 1)]
+    cnn = [sum(v[i] for k, v in rows.items() if k.startswith("CNN")) for i in (0, 1)]
+    conv = [sum(v[i] for k, v in rows.items() if "Conv2d" in k) for i in (0, 1)]
+    assert mlp == [101_770, 101_632] and cnn == [204_538, 710_016]
+    assert f"{cnn[1] / mlp[1]:.1f}" == "7.0"
+    assert f"{conv[0] / cnn[0]:.1%}" == "1.2%" and f"{conv[1] / cnn[1]:.1%}" == "71.6%"
+    assert f"{rows['CNN Linear(1568, 128)'][0] / cnn[0]:.1%}" == "98.2%"
+    assert max(rows, key=lambda k: rows[k][0]) == "CNN Linear(1568, 128)"
+    assert max(rows, key=lambda k: rows[k][1]) == "CNN Conv2d(8, 32, 3, padding=1)"
+    assert rows["CNN Conv2d(8, 32, 3, padding=1)"][1] == 451_584
+    for fact in ("101,770", "101,632", "204,538", "710,016", "7.0 times", "1.2 %", "71.6 %",
+                 "98.2 %", "Linear(1568,\n# 128)", "Conv2d(8, 32, 3), 451,584"):
+        assert fact in EXERCISES["layer_cost"].solution, fact
+    assert "7 times" in EXERCISES["layer_cost"].statement
+    assert round(cnn[1] / mlp[1]) == 7
+    assert ex.check_layer_cost(solution).passed
+    out = capsys.readouterr().out
+    for fact in ("101,770 parameters, 101,632 multiply-adds", "204,538 parameters, 710,016",
+                 "7.0 times", "1.2% of its parameters", "71.6% of its multiply-adds",
+                 "Most parameters: CNN Linear(1568, 128) (200,832)",
+                 "most multiply-adds: CNN Conv2d(8, 32, 3, padding=1) (451,584)"):
+        assert fact in out, out
+    ex.check_layer_cost(cost_valid)
+    assert "times the MLP" not in capsys.readouterr().out, "no totals after a failed check"
+
+
+def test_cost_stub_lists_the_checked_layers_and_fails_each_row_alone():
+    stub = EXERCISES["layer_cost"].stub
+    for layer in mistakes.LAYERS:
+        assert f'"{layer}": (0, 0)' in stub
+    filled = define(stub.replace("    raise NotImplementedError", "    pass  #"), "layer_cost")
+    result = ex.check_layer_cost(filled, verbose=False)
+    assert result.case == 1 and "expected 100480, got 0" in result.message
+
+
+def test_cost_hints_do_not_hand_out_the_formula():
+    hint = mistakes.COST_HINTS["no_channels"]
+    assert "C_in x K x K" in hint and "+ 1" not in hint and "H_out" not in hint
+    for key, hint in mistakes.COST_HINTS.items():
+        assert "(C_in * K * K + 1)" not in hint and "C_out * (" not in hint, key
 
 
 def test_matrix_statement_example_is_the_notebooks_matrix():

@@ -238,3 +238,36 @@ def test_sandbox_flipped_emboss_is_another_filter_not_the_negative():
     assert e.state["palette"] == IMAGE_CMAP, "still sums to 1: still drawn as a photo"
     np.testing.assert_array_equal(e.state["applied_kernel"],
                                   [[2, 1, 0], [1, 1, -1], [0, -1, -2]])
+
+
+# --------------------------------------------------------------------- clipping is said
+@pytest.mark.parametrize("preset", ["emboss", "sharpen", "box_blur", "identity", "sobel_x"])
+def test_sandbox_says_how_much_of_a_grey_output_is_clipped(preset):
+    """A kernel that sums to 1 is drawn grey over [0, 1]: the share outside is in the output's
+    title and in the status line (emboss: about 15 %), never hidden."""
+    e = KernelSandbox(image="camera", preset=preset)
+    out = e.state["output"]
+    share = float(np.mean((out < 0) | (out > 1)))
+    title = e._fig.axes[2].get_title()
+    if preset == "sobel_x":  # signed: nothing is clipped, the colour bar spans the output
+        assert e.state["clipped"] == 0 and "clipped" not in title + e.status.value
+        return
+    assert e.state["clipped"] == pytest.approx(share)
+    if preset in ("box_blur", "identity"):  # averages stay in [0, 1]
+        assert share == 0 and "clipped" not in title + e.status.value
+        return
+    percent = f"{100 * share:.1f} %"
+    assert percent in title and "outside [0, 1]" in title, title
+    assert percent in e.status.value and "clipped" in e.status.value, e.status.value
+    assert (0.13 < share < 0.16) if preset == "emboss" else (0.03 < share < 0.06)
+
+
+def test_sandbox_clipping_note_follows_a_hand_typed_kernel(sandbox):
+    sandbox.set_kernel(np.array([[0, 0, 0], [0, 2, 0], [0, 0, 0]]))
+    assert sandbox.state["palette"] == IMAGE_CMAP and sandbox.state["clipped"] == 0, \
+        "sum 2, never negative: grey from 0 to its maximum, nothing clipped"
+    sandbox.set_kernel(np.array([[0, 0, 0], [-1, 2, 0], [0, 0, 0]]))  # sums to 1, overshoots
+    out = sandbox.state["output"]
+    share = float(np.mean((out < 0) | (out > 1)))
+    assert share > 0 and sandbox.state["clipped"] == pytest.approx(share)
+    assert "clipped" in sandbox.status.value and "clipped" in sandbox._fig.axes[2].get_title()

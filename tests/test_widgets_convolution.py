@@ -177,3 +177,68 @@ def test_kernel_pairs_grey_for_sum_one_signed_otherwise():
     assert fig_to_png(fig).startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="pairs is empty"):
         plot_kernel_pairs([])
+
+
+# --------------------------------------------------------------------- scales are said
+def _bars(fig):
+    """The colour bars of a figure: axes that hold a colour bar, by their label text."""
+    return [ax for ax in fig.axes if hasattr(ax, "_colorbar")]
+
+
+@pytest.mark.parametrize("f", range(4))
+def test_weights_have_their_own_colour_bar_and_the_maps_theirs(explorer, f):
+    """The weights (|w| <= 0.5) and the maps (|map| up to ~2) are on two scales, each with its
+    colour bar: a weight of 0.11 is never drawn in the colour the maps' bar gives ~2."""
+    explorer.set(filter=f, row=5, col=5)
+    fig, s = explorer._fig, explorer.state
+    m = np.abs(s["w"][f]).max()
+    kernels = fig.axes[3:6]
+    for ax in kernels:
+        assert ax.images[0].get_clim() == (-m, m), "each slice on the filter's own scale"
+    bars = {ax._colorbar.mappable: ax for ax in _bars(fig)}
+    weight_bar = bars[kernels[-1].images[0]]._colorbar
+    assert (weight_bar.vmin, weight_bar.vmax) == (-m, m), "the weights' bar follows the filter"
+    maps_bar = bars[fig.axes[13].images[0]]
+    limit = max(np.abs(s["out"]).max(), np.abs(s["maps"]).max())
+    assert maps_bar._colorbar.vmax == pytest.approx(limit) and maps_bar.get_title() == "maps"
+    assert any(t.get_text() == "weights" for t in fig.texts)
+    assert len(bars) == 2
+
+
+def test_kernel_pairs_say_how_much_is_clipped():
+    from cnnlib.kernels import get_kernel
+    from cnnlib.plotting.conv import clipped_fraction, percent, plot_kernel_pairs
+
+    img = np.random.default_rng(1).random((20, 20))
+    emb, box = get_kernel("emboss"), get_kernel("box_blur")
+    out_e, out_b = corr2d(img, emb), corr2d(img, box)
+    fig = plot_kernel_pairs([("emboss", emb, out_e), ("box_blur", box, out_b)])
+    share = float(np.mean((out_e < 0) | (out_e > 1)))
+    assert clipped_fraction(out_e) == share > 0.1
+    assert f"clipped: {percent(share)} outside [0, 1]" in fig.axes[1].get_title()
+    assert clipped_fraction(out_b) == 0 and "clipped" not in fig.axes[3].get_title()
+    assert percent(0.1449) == "14.5 %" and percent(1e-5) == "< 0.1 %" and percent(0) == "0.0 %"
+
+
+def test_number_grids_say_their_scales():
+    from cnnlib.plotting.grids import OWN_SCALES, plot_number_grids
+
+    a, b = np.array([[-1.0, 2.0], [0.0, 1.0]]), np.array([[-1.02, 1.98], [0.01, 1.0]])
+    own = plot_number_grids({"a": a, "b": 4 * b})
+    assert own.get_supxlabel() == OWN_SCALES and not _bars(own)
+    assert own.axes[0].images[0].get_clim() != own.axes[1].images[0].get_clim()
+    shared = plot_number_grids({"secret": a, "learned": b}, shared=True)
+    clims = {ax.images[0].get_clim() for ax in shared.axes if ax.images}
+    assert clims == {(-2.0, 2.0)}, "one scale for both grids"
+    assert len(_bars(shared)) == 1 and not shared.get_supxlabel()
+    grey = plot_number_grids({"x": np.ones((2, 2)), "y": 3 * np.ones((2, 2))}, shared=True)
+    assert {ax.images[0].get_clim() for ax in grey.axes if ax.images} == {(0.0, 3.0)}
+    single = plot_number_grids({"x": a})
+    assert not single.get_supxlabel(), "one grid: nothing to compare"
+
+
+def test_stepper_says_its_grids_have_their_own_scales():
+    from cnnlib.plotting.grids import OWN_SCALES
+
+    e = SlidingWindowStepper()
+    assert e.draw(e.state).get_supxlabel().startswith(OWN_SCALES)

@@ -1,7 +1,9 @@
 """Exercises of notebooks/02_convolution.ipynb: design a diagonal-edge kernel, count the cost of
-a layer, debug a multi-channel loop, build the convolution matrix.
+01's MLP and 07's CNN, debug a multi-channel loop, build the convolution matrix.
 
-The wrong variants and test images live in :mod:`.nb02_mistakes`.
+The checkers are here; the wrong variants and test images live in :mod:`.nb02_mistakes`, the
+statements, stubs, solutions and "predict" questions in :mod:`.nb02_texts` (re-exported here
+as ``EXERCISES`` and ``PREDICTIONS``).
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import nb02_mistakes as m
-from .core import Case, Exercise, Prediction, Wrong, run_check
+from .core import Case, Wrong, run_check
+from .nb02_texts import EXERCISES, PREDICTIONS
 
-__all__ = ["check_conv2d_multi_channel", "check_conv_cost", "check_conv_matrix",
-           "check_diagonal_kernel"]
+__all__ = ["EXERCISES", "PREDICTIONS", "check_conv2d_multi_channel", "check_conv_matrix",
+           "check_diagonal_kernel", "check_layer_cost"]
 
 
 def _rng():
@@ -121,45 +124,43 @@ def check_diagonal_kernel(fn, verbose=True):
     return result
 
 
-# ------------------------------------------------------------- 2. count: the cost of a layer
-def check_conv_cost(fn, verbose=True):
-    """Check ``fn(C_in, H, W, C_out, K)`` -> (parameters, multiply_adds) of a valid stride-1
-    convolution layer with a bias per filter. Prints the result; returns a CheckResult.
-    Introduced in notebooks/02_convolution.ipynb.
+# ------------------------------------------------------------- 2. count: two networks
+def _cost_report(fn) -> None:
+    """After a pass: the learner's table summed per network, and what it says."""
+    try:
+        cost = {layer: tuple(int(v) for v in fn(layer)) for layer in m.LAYERS}
+    except Exception:  # noqa: BLE001  (anything the learner's function does: no report)
+        return
+    total = {net: [sum(cost[k][i] for k in cost if k.startswith(net)) for i in (0, 1)]
+             for net in ("MLP", "CNN")}
+    conv = [sum(cost[k][i] for k in cost if "Conv2d" in k) for i in (0, 1)]
+    (mp, mm), (cp, cm) = total["MLP"], total["CNN"]
+    top = [max(cost, key=lambda k, i=i: cost[k][i]) for i in (0, 1)]
+    print(f"   MLP: {mp:,} parameters, {mm:,} multiply-adds per digit\n"
+          f"   CNN: {cp:,} parameters, {cm:,} multiply-adds per digit: {cm / mm:.1f} times the "
+          f"MLP's work.\n   The CNN's two convolutions hold {conv[0] / cp:.1%} of its "
+          f"parameters and do {conv[1] / cm:.1%} of its multiply-adds.\n"
+          f"   Most parameters: {top[0]} ({cost[top[0]][0]:,}); most multiply-adds: "
+          f"{top[1]} ({cost[top[1]][1]:,}).")
+
+
+def check_layer_cost(fn, verbose=True):
+    """Check ``fn(layer)`` -> (parameters, multiply_adds) of each layer with weights of
+    cnnlib.models.mlp and cnnlib.models.digit_cnn, on one 1 x 28 x 28 digit (the names are
+    the keys of the stub's table). Prints the result (and, on a pass, the totals); returns a
+    CheckResult. Introduced in notebooks/02_convolution.ipynb.
     """
-    sizes = [
-        ("a 28x28 grey digit, one 3x3 filter", (1, 28, 28, 1, 3)),
-        ("the 3x128x128 crop, 4 filters of 3x3x3", (3, 128, 128, 4, 3)),
-        ("the seed's 32x32x3 image with 12 filters of 3x3x3", (3, 32, 32, 12, 3)),
-        ("non-square: 2 channels of 10x6, 5 filters of 5x5", (2, 10, 6, 5, 5)),
-        ("1x1 convolution: 32 channels to 64", (32, 7, 9, 64, 1)),
-        ("kernel as large as the image: one output cell per filter", (3, 5, 5, 10, 5)),
-    ]
-    cases = []
-    for label, (C_in, H, W, C_out, K) in sizes:
-        expected = (C_out * (C_in * K * K + 1), (H - K + 1) * (W - K + 1) * C_out * C_in * K * K)
-        cases.append(Case(label, dict(zip(("C_in", "H", "W", "C_out", "K"),
-                                          (C_in, H, W, C_out, K), strict=True)), expected))
-    wrongs = [
-        Wrong("no_bias", "the weights are right; each of the C_out filters also has a bias: "
-              "C_out more parameters.", m.cost_no_bias),
-        Wrong("input_size", "one multiply-add per weight per OUTPUT cell, and a valid "
-              "convolution has (H - K + 1) x (W - K + 1) of them per filter, not H x W.",
-              m.cost_input_size),
-        Wrong("no_channels", "a filter spans every input channel: it has C_in x K x K "
-              "weights, and each output cell costs C_in x K x K multiply-adds.",
-              m.cost_no_channels),
-        Wrong("one_filter", "each of the C_out filters visits every output cell: multiply "
-              "by C_out.", m.cost_one_filter),
-        Wrong("square", "height and width can differ: the output is (H - K + 1) x "
-              "(W - K + 1).", m.cost_square),
-        Wrong("bias_adds", "count only the multiply-adds of the weights (the C_in x K x K "
-              "products summed per output cell), not the bias additions.", m.cost_bias_adds),
-    ]
-    return run_check("conv_cost", fn, cases, wrongs,
-                     "parameters = C_out x (C_in x K x K + 1); multiply-adds = the number "
-                     "of output cells, C_out x (H - K + 1) x (W - K + 1), times the "
-                     "C_in x K x K weights each one uses.", verbose)
+    cases = [Case(f"{layer}{note}", {"layer": layer}, m.layer_cost(layer))
+             for layer, note in m.LAYER_NOTES.items()]
+    wrongs = [Wrong(key, m.COST_HINTS[key], variant) for key, variant in m.cost_variants()]
+    result = run_check("layer_cost", fn, cases, wrongs,
+                       "write down each layer's input and output shapes first (padding=1 keeps "
+                       "the height and width; each MaxPool2d(2) halves them). Parameters: every "
+                       "weight and every bias the layer stores. Multiply-adds: every weight, "
+                       "times the number of output numbers it helps compute.", verbose)
+    if verbose and result.passed:
+        _cost_report(fn)
+    return result
 
 
 # ------------------------------------------------------------- 3. debug: a multi-channel loop
@@ -249,132 +250,3 @@ def check_conv_matrix(fn, verbose=True):
                      "entry [i * W_out + j, (i + u) * W + (j + v)] of M is k[u, v]; every "
                      "other entry is 0. Check your matrix on the 4x4 case against the one "
                      "printed in the notebook.", verbose)
-
-
-EXERCISES = [
-    Exercise(
-        "diagonal_kernel", "Design a kernel that finds diagonal edges (design)",
-        "Sobel x finds vertical edges and Sobel y horizontal ones. Design a `3 x 3` kernel for "
-        "edges along the diagonal `\\`. The test image is `np.tril(np.ones((8, 8)), -1)`: "
-        "light (1) below the diagonal, dark (0) on and above it. Your kernel must\n\n"
-        "1. give 0 on a flat image, whatever its brightness;\n"
-        "2. answer this edge with a positive number (its output of largest |value| is > 0);\n"
-        "3. answer it more strongly than a vertical, a horizontal or a `/` edge of the same "
-        "contrast (compare the largest |output| on each).\n\n"
-        "Try candidates in the kernel sandbox first (type them into the grid; the `camera` "
-        "photo has diagonal edges). Return the kernel as a numpy array.",
-        'def diagonal_kernel():\n'
-        '    """A 3x3 kernel that finds edges along the diagonal \\\\ (light below it)."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def diagonal_kernel():\n'
-        '    """A 3x3 kernel that finds edges along the diagonal \\\\ (light below it)."""\n'
-        '    # Sobel turned by 45 degrees: +1, +2, +1 below the diagonal, the negatives above\n'
-        '    # it, 0 on it. A vertical or horizontal edge gets 3, this one 4, "/" gets 0.\n'
-        '    return np.array([[0.0, -1.0, -2.0],\n'
-        '                     [1.0, 0.0, -1.0],\n'
-        '                     [2.0, 1.0, 0.0]])\n'),
-    Exercise(
-        "conv_cost", "Count the parameters and the multiply-adds of a layer (count)",
-        "A convolution layer maps `C_in x H x W` to `C_out x H_out x W_out` with `C_out` "
-        "filters of `C_in x K x K` weights and one bias each (valid, stride 1). Write "
-        "`conv_cost(C_in, H, W, C_out, K)` that returns `(parameters, multiply_adds)`: the "
-        "number of trainable numbers, and the multiply-adds of one forward pass on one image "
-        "(one per weight per output cell; do not count the bias additions). Work one case out "
-        "on paper first: section 11 counts the 28x28 digit with one 3x3 filter, without its "
-        "bias.",
-        'def conv_cost(C_in, H, W, C_out, K):\n'
-        '    """-> (parameters, multiply_adds) of a valid, stride-1 conv layer with biases."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def conv_cost(C_in, H, W, C_out, K):\n'
-        '    """-> (parameters, multiply_adds) of a valid, stride-1 conv layer with biases."""\n'
-        '    H_out, W_out = H - K + 1, W - K + 1\n'
-        '    parameters = C_out * (C_in * K * K + 1)       # weights, and one bias per filter\n'
-        '    multiply_adds = H_out * W_out * C_out * C_in * K * K  # output cells x weights\n'
-        '    return parameters, multiply_adds\n'),
-    Exercise(
-        "conv2d_multi_channel", "Debug a multi-channel convolution (debug)",
-        "The function below should compute `out[f] = sum_c corr(x[c], w[f, c]) + b[f]` for one "
-        "image `x` of shape `(C, H, W)`, filters `w` of shape `(F, C, KH, KW)` and biases `b` "
-        "of shape `(F,)` (section 5). It gives the right answer for a one-channel, square, "
-        "float64 image, yet it has **three bugs**. Delete the `raise` line, run the check, "
-        "read the first failing case, fix one bug, repeat. (Small cases you can compute by "
-        "hand, non-square shapes, several channels and float32: that is how layers are "
-        "tested.)",
-        'def conv2d_multi_channel(x, w, b):\n'
-        '    """x (C, H, W), w (F, C, KH, KW), b (F,) -> out (F, H - KH + 1, W - KW + 1)."""\n'
-        '    raise NotImplementedError  # your code here: delete this line, fix the code below\n'
-        '    F, C, KH, KW = w.shape\n'
-        '    H_out, W_out = x.shape[1] - KH + 1, x.shape[2] - KW + 1\n'
-        '    out = np.zeros((F, H_out, W_out))\n'
-        '    for f in range(F):\n'
-        '        for c in range(C):\n'
-        '            for i in range(H_out):\n'
-        '                for j in range(H_out):\n'
-        '                    out[f, i, j] += np.sum(x[c, i:i + KH, j:j + KW] * w[f, c]) + b[f]\n'
-        '    return out\n',
-        'def conv2d_multi_channel(x, w, b):\n'
-        '    """x (C, H, W), w (F, C, KH, KW), b (F,) -> out (F, H - KH + 1, W - KW + 1)."""\n'
-        '    F, C, KH, KW = w.shape\n'
-        '    H_out, W_out = x.shape[1] - KH + 1, x.shape[2] - KW + 1\n'
-        '    out = np.zeros((F, H_out, W_out), dtype=x.dtype)   # bug 3: keep the dtype\n'
-        '    for f in range(F):\n'
-        '        for c in range(C):\n'
-        '            for i in range(H_out):\n'
-        '                for j in range(W_out):                  # bug 2: W_out, not H_out\n'
-        '                    out[f, i, j] += np.sum(x[c, i:i + KH, j:j + KW] * w[f, c])\n'
-        '        out[f] += b[f]                                  # bug 1: the bias once\n'
-        '    return out\n'),
-    Exercise(
-        "conv_matrix", "Build the convolution matrix yourself (write)",
-        "Section 10 printed the matrix `M` of a 3x3 kernel on a 4x4 input. Write "
-        "`conv_matrix(k, H, W)` for a kernel `k` of shape `(KH, KW)` and an `H x W` input: "
-        "`M` has shape `(H_out * W_out, H * W)` and `M @ x.ravel()` equals "
-        "`corr2d(x, k).ravel()` for every `H x W` image `x`. Row `i * W_out + j` is output "
-        "pixel `(i, j)`, column `r * W + s` is input pixel `(r, s)`. Keep `k`'s dtype.",
-        'def conv_matrix(k, H, W):\n'
-        '    """k (KH, KW) -> M (H_out * W_out, H * W): M @ x.ravel() == corr2d(x, k).ravel()."""\n'
-        '    raise NotImplementedError  # your code here\n',
-        'def conv_matrix(k, H, W):\n'
-        '    """k (KH, KW) -> M (H_out * W_out, H * W): M @ x.ravel() == corr2d(x, k).ravel()."""\n'
-        '    KH, KW = k.shape\n'
-        '    H_out, W_out = H - KH + 1, W - KW + 1\n'
-        '    M = np.zeros((H_out * W_out, H * W), dtype=k.dtype)\n'
-        '    for i in range(H_out):\n'
-        '        for j in range(W_out):\n'
-        '            for u in range(KH):\n'
-        '                for v in range(KW):    # weight k[u, v] meets input pixel (i+u, j+v)\n'
-        '                    M[i * W_out + j, (i + u) * W + (j + v)] = k[u, v]\n'
-        '    return M\n'),
-]
-
-PREDICTIONS = [
-    Prediction(
-        "SlidingWindowStepper",
-        "**Predict, then step.** The stepper slides a 3x3 kernel over a 4x4 input with stride "
-        "1 and no padding. How many positions does the window take, and which input pixels "
-        "are covered by *every* position? Write your guess down, then step through and check.",
-        "2 x 2 = 4 positions (4 - 3 + 1 = 2 per axis). Only the central 2x2 pixels, rows and "
-        "columns 1..2, lie under all four windows; each corner pixel is read by one window "
-        "only."),
-    Prediction(
-        "MultiChannelExplorer",
-        "**Predict, then move the sliders.** (a) How many products does one output cell add "
-        "up, and what is the shape of the whole output? (b) Pick filter 3, whose red and blue "
-        "slices are 0: which panels go blank, and which map is `out[3]` then equal to? "
-        "(c) Filter 2 averages the red channel and subtracts the blue one: on this orange-brown "
-        "cat, is its output positive or negative?",
-        "(a) 27 products (3 channels x 3 x 3), plus the bias; 4 filters on a 32 x 32 image "
-        "give 4 x 30 x 30. (b) The red and blue maps are 0 everywhere, so `out[3]` is the "
-        "green map alone. (c) positive everywhere on this photo: its fur and background hold "
-        "more red than blue."),
-    Prediction(
-        "KernelSandbox",
-        "**Predict, then look.** With the `sobel_x` preset (it subtracts the column on one "
-        "side from the column on the other), which edges of the photo light up: vertical "
-        "edges, horizontal edges, or both? What changes when you tick *flip*?",
-        "Vertical edges, where the brightness changes from left to right: red where the photo "
-        "gets lighter to the right, blue where it gets darker. Horizontal edges give 0, white "
-        "in the output panel (black in the ReLU panel). Sobel x turned by 180° is exactly "
-        "-Sobel x, so with *flip* every output only changes sign: red and blue swap, the same "
-        "edges are found. That is special to such kernels: try `emboss`."),
-]

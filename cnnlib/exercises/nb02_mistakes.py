@@ -11,7 +11,8 @@ import numpy as np
 
 from ..conv import conv2d_forward, conv_matrix
 
-__all__ = ["PATTERNS", "as_kernel", "corr", "strongest"]
+__all__ = ["COST_HINTS", "LAYERS", "LAYER_NOTES", "PATTERNS", "as_kernel", "corr",
+           "cost_variants", "layer_cost", "strongest"]
 
 # --------------------------------------------------------------- the diagonal kernel
 _R, _C = np.indices((8, 8))
@@ -81,38 +82,92 @@ def kernel_silent():
     return np.zeros((3, 3))
 
 
-# --------------------------------------------------------------- the cost of a layer
-def _out(H, W, K):
-    return H - K + 1, W - K + 1
+# --------------------------------------------------------------- the cost of two networks
+# layer -> (kind, inputs or input channels, outputs or filters, output side of a convolution)
+LAYERS = {
+    "MLP Linear(784, 128)": ("dense", 784, 128, None),
+    "MLP Linear(128, 10)": ("dense", 128, 10, None),
+    "CNN Conv2d(1, 8, 3, padding=1)": ("conv", 1, 8, 28),
+    "CNN Conv2d(8, 32, 3, padding=1)": ("conv", 8, 32, 14),
+    "CNN Linear(1568, 128)": ("dense", 1568, 128, None),
+    "CNN Linear(128, 10)": ("dense", 128, 10, None),
+}
+LAYER_NOTES = {  # what the case label adds to the layer's name
+    "MLP Linear(784, 128)": ": the MLP's 784 pixels to 128 hidden units",
+    "MLP Linear(128, 10)": ": the MLP's 128 hidden units to 10 scores",
+    "CNN Conv2d(1, 8, 3, padding=1)": ": the CNN's first layer, on the 1 x 28 x 28 digit",
+    "CNN Conv2d(8, 32, 3, padding=1)": ": after the first 2 x 2 pooling",
+    "CNN Linear(1568, 128)": ": after the second pooling and Flatten",
+    "CNN Linear(128, 10)": ": the CNN's 128 hidden units to 10 scores",
+}
+K_COST = 3
+# which side the convolution's multiply-adds are counted on, by mistake
+_SIDES = {"out": lambda s: s, "before_pool": lambda s: 28, "valid": lambda s: s - K_COST + 1,
+          "pooled": lambda s: s // 2}
 
 
-def cost_no_bias(C_in, H, W, C_out, K):
-    Ho, Wo = _out(H, W, K)
-    return C_out * C_in * K * K, Ho * Wo * C_out * C_in * K * K
+def layer_cost(layer, bias=True, channels=True, filters=True, bias_mac=False, side="out",
+               reuse=True):
+    """(parameters, multiply-adds) of a layer of LAYERS on one digit; the flags put in one
+    typical mistake. Introduced in notebooks/02_convolution.ipynb."""
+    kind, n_in, n_out, out_side = LAYERS[layer]
+    if kind == "dense":
+        return n_out * (n_in + bias), n_out * (n_in + bias_mac)
+    taps = (n_in if channels else 1) * K_COST * K_COST
+    F = n_out if filters else 1
+    positions = _SIDES[side](out_side) ** 2 if reuse else 1
+    return F * (taps + bias), positions * F * (taps + bias_mac)
 
 
-def cost_input_size(C_in, H, W, C_out, K):
-    return C_out * (C_in * K * K + 1), H * W * C_out * C_in * K * K
+COST_HINTS = {
+    "no_bias": "a layer also stores one bias per filter (a convolution) or per output (a "
+               "dense layer): the biases are parameters too.",
+    "no_channels": "a filter reads ALL the input channels at once (section 5): Conv2d(C_in, "
+                   "C_out, K) has C_out filters of C_in x K x K weights, not of K x K. How "
+                   "many weights does one filter of this layer hold?",
+    "one_filter": "the layer has C_out filters, each with its own weights and bias and its "
+                  "own output map: count them all.",
+    "bias_adds": "the bias is added, not multiplied: count one multiply-add per weight per "
+                 "output number it helps compute, and nothing for the bias.",
+    "no_reuse": "a convolution weight is used at EVERY output position, not once: section "
+                "11's 9 weights did 6,084 multiply-adds on a 26 x 26 output. At how many "
+                "positions does this layer compute its output?",
+    "before_pool": "the 2 x 2 pooling before this layer halved its input from 28 x 28 to "
+                   "14 x 14: count the positions of this layer's own output.",
+    "valid": "padding=1 frames the input with zeros, so the 3 x 3 kernel fits at every pixel: "
+             "the output keeps the input's height and width (a same convolution, section 4), "
+             "not H - K + 1.",
+    "pooled": "the pooling comes AFTER this convolution: the convolution first computes its "
+              "whole output (as large as its input: padding 1), then the pooling keeps one "
+              "number of each 2 x 2 block. Count the convolution's own output positions.",
+}
+_COST_MISTAKES = [  # (key, the mistake as flags, which items it changes)
+    ("no_bias", {"bias": False}, "params"),
+    ("no_channels", {"channels": False}, "both"),
+    ("one_filter", {"filters": False}, "both"),
+    ("bias_adds", {"bias_mac": True}, "macs"),
+    ("no_reuse", {"reuse": False}, "macs"),
+    ("no_reuse", {"reuse": False, "bias_mac": True}, "macs"),  # multiply-adds = parameters
+    ("before_pool", {"side": "before_pool"}, "macs"),
+    ("valid", {"side": "valid"}, "macs"),
+    ("pooled", {"side": "pooled"}, "macs"),
+]
 
 
-def cost_no_channels(C_in, H, W, C_out, K):
-    Ho, Wo = _out(H, W, K)
-    return C_out * (K * K + 1), Ho * Wo * C_out * K * K
-
-
-def cost_one_filter(C_in, H, W, C_out, K):
-    Ho, Wo = _out(H, W, K)
-    return C_out * (C_in * K * K + 1), Ho * Wo * C_in * K * K
-
-
-def cost_square(C_in, H, W, C_out, K):
-    Ho = H - K + 1
-    return C_out * (C_in * K * K + 1), Ho * Ho * C_out * C_in * K * K
-
-
-def cost_bias_adds(C_in, H, W, C_out, K):
-    Ho, Wo = _out(H, W, K)
-    return C_out * (C_in * K * K + 1), Ho * Wo * C_out * (C_in * K * K + 1)
+def cost_variants():
+    """(key, fn(layer)) for each typical mistake; one that changes both numbers also comes
+    with only the parameters or only the multiply-adds wrong (a learner may slip on one).
+    Introduced in notebooks/02_convolution.ipynb."""
+    out = []
+    for key, flags, items in _COST_MISTAKES:
+        spots = ("both", "params", "macs") if items == "both" else (items,)
+        for spot in spots:
+            def fn(layer, flags=flags, spot=spot):
+                right, wrong = layer_cost(layer), layer_cost(layer, **flags)
+                return (wrong[0] if spot in ("both", "params") else right[0],
+                        wrong[1] if spot in ("both", "macs") else right[1])
+            out.append((key, fn))
+    return out
 
 
 # --------------------------------------------------------------- the multi-channel loop

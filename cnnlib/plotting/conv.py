@@ -21,12 +21,19 @@ from .core import (
     short_number,
     show_image,
 )
-from .grids import cell_lines, draw_number_grid, plot_number_grids, update_number_grid
+from .grids import (
+    OWN_SCALES,
+    cell_lines,
+    draw_number_grid,
+    plot_number_grids,
+    set_title,
+    update_number_grid,
+)
 
 __all__ = [
-    "cell_lines", "draw_number_grid", "output_palette", "plot_conv_matrix",
-    "plot_image_channels", "plot_kernel_pairs", "plot_kernel_result", "plot_number_grids",
-    "plot_sliding_window",
+    "cell_lines", "clipped_fraction", "draw_number_grid", "output_palette", "plot_conv_matrix",
+    "percent", "plot_image_channels", "plot_kernel_pairs", "plot_kernel_result",
+    "plot_number_grids", "plot_sliding_window",
     "update_kernel_result", "update_sliding_window",
 ]
 
@@ -55,16 +62,35 @@ def plot_image_channels(image):
     return fig
 
 
+def clipped_fraction(output) -> float:
+    """The fraction of ``output``'s pixels outside [0, 1]: drawn grey over [0, 1], they are
+    clipped to black (< 0) or white (> 1). Introduced in notebooks/02_convolution.ipynb."""
+    out = np.asarray(output, dtype=float)
+    return float(np.mean((out < 0) | (out > 1))) if out.size else 0.0
+
+
+def percent(fraction) -> str:
+    """A fraction as a percentage with one decimal ("14.5 %"; "< 0.1 %" for a tiny one).
+    Introduced in notebooks/02_convolution.ipynb."""
+    p = 100 * fraction
+    return "< 0.1 %" if 0 < p < 0.1 else f"{p:.1f} %"
+
+
 def output_palette(kernel, output) -> tuple[str, float, float, str]:
     """How the kernel sandbox draws a filtered photo: (cmap, vmin, vmax, note).
 
     A kernel that sums to 1 keeps the brightness (identity, the blurs, sharpen, emboss): the
-    output is a photo, grey over the input's [0, 1]. An output with no negative value is an
-    image too (grey, dark = 0). Anything else is signed (edges: the kernel sums to 0): the
-    diverging map centred on 0. Introduced in notebooks/02_convolution.ipynb.
+    output is a photo, grey over the input's [0, 1]; what falls outside [0, 1] is clipped to
+    black or white, and the note gives its share (:func:`clipped_fraction`). An output with no
+    negative value is an image too (grey, dark = 0). Anything else is signed (edges: the
+    kernel sums to 0): the diverging map centred on 0.
+    Introduced in notebooks/02_convolution.ipynb.
     """
     if abs(float(np.sum(kernel)) - 1.0) <= SUMS_TO_ONE_TOL:
-        return IMAGE_CMAP, 0.0, 1.0, "grey: the kernel sums to 1"
+        outside = clipped_fraction(output)
+        note = (f"grey, clipped: {percent(outside)} outside [0, 1]" if outside else
+                "grey: the kernel sums to 1")
+        return IMAGE_CMAP, 0.0, 1.0, note
     cmap, lo, hi = pick_palette(output)
     note = "grey: no value < 0" if cmap == IMAGE_CMAP else "blue < 0 < red"
     return cmap, lo, hi, note
@@ -117,11 +143,11 @@ def plot_kernel_pairs(pairs, per_row=2):
     for n, (title, kernel, output) in enumerate(pairs):
         ax_k, ax_o = axes[2 * n], axes[2 * n + 1]
         _kernel_grid(ax_k, kernel)
-        ax_k.set_title(title, fontsize=9)
+        set_title(ax_k, title, fontsize=9)
         cmap, lo, hi, note = output_palette(kernel, output)
         im = ax_o.imshow(output, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
         add_colorbar(ax_o, im)
-        ax_o.set_title(f"output ({note})", fontsize=9)
+        set_title(ax_o, f"output ({note})", fontsize=9)
         ax_o.set_axis_off()
     return fig
 
@@ -137,10 +163,10 @@ def _kernel_titles(axes, image, kernel, output) -> None:
     k = np.shape(kernel)[0]
     ho, wo = np.shape(output)
     note = output_palette(kernel, output)[3]
-    axes[0].set_title(f"input {h} x {w}", fontsize=9)
-    axes[1].set_title(f"kernel {k}x{k}\nsum {short_number(np.sum(kernel))}", fontsize=9)
-    axes[2].set_title(f"output {ho}x{wo}\n{note}", fontsize=9)
-    axes[3].set_title("ReLU(output)\ngrey, 0 = black", fontsize=9)
+    set_title(axes[0], f"input {h} x {w}", fontsize=9)
+    set_title(axes[1], f"kernel {k}x{k}\nsum {short_number(np.sum(kernel))}", fontsize=9)
+    set_title(axes[2], f"output {ho}x{wo}\n{note}", fontsize=9)
+    set_title(axes[3], "ReLU(output)\ngrey, 0 = black", fontsize=9)
 
 
 def update_kernel_result(fig, image, kernel, output, relu_output):
@@ -198,6 +224,7 @@ def plot_sliding_window(x_padded, kernel, products, out_so_far, position, stride
     draw_number_grid(axes[3], out_so_far, title=f"output, cell ({i}, {j})",
                      **_range_kw(out_so_far, out_range))
     axes[3].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#e67e22", lw=3))
+    fig.supxlabel(OWN_SCALES, fontsize=8, color="0.3")  # short: redrawn at every step
     return fig
 
 
@@ -218,10 +245,10 @@ def update_sliding_window(fig, products, out_so_far, position, stride=1, out_ran
     i, j = position
     ax_in.patches[-1].set_xy((j * stride - 0.5, i * stride - 0.5))
     update_number_grid(ax_prod, products, signed=_signed_kernel(ax_k.images[0].get_array()))
-    ax_prod.set_title(f"window * kernel\nsum = {short_number(np.sum(products))}", fontsize=10)
+    set_title(ax_prod, f"window * kernel\nsum = {short_number(np.sum(products))}")
     update_number_grid(ax_out, out_so_far, **_range_kw(out_so_far, out_range))
     ax_out.patches[-1].set_xy((j - 0.5, i - 0.5))
-    ax_out.set_title(f"output, cell ({i}, {j})", fontsize=10)
+    set_title(ax_out, f"output, cell ({i}, {j})")
     return fig
 
 

@@ -10,11 +10,20 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from .core import finite_range, new_figure, pick_palette, short_number, text_colour
+from .core import add_colorbar, finite_range, new_figure, pick_palette, short_number, text_colour
 
-__all__ = ["cell_lines", "draw_number_grid", "plot_number_grids", "update_number_grid"]
+__all__ = ["OWN_SCALES", "cell_lines", "draw_number_grid", "plot_number_grids", "set_title",
+           "update_number_grid"]
 
 PAD_HATCH = "0.6"  # padding cells keep their value's colour (0: black) under grey hatching
+OWN_SCALES = "colours: each grid on its own scale"  # the caption of grids that are not shared
+
+
+def set_title(ax, text, fontsize=10, **kw):
+    """``ax.set_title`` at a fixed height (y=1): the same place as matplotlib's automatic one
+    for axes without ticks on top, but no tick measuring on every draw (explorers redraw
+    faster). Introduced in notebooks/02_convolution.ipynb."""
+    return ax.set_title(text, fontsize=fontsize, y=1.0, **kw)
 
 
 def cell_lines(ax, H, W, color="0.35", lw=0.6):
@@ -93,22 +102,35 @@ def draw_number_grid(ax, values, cmap=None, title="", fontsize=9, vmin=None, vma
     if pad:
         _hatch_padding(ax, H, W, pad)
     cell_lines(ax, H, W)
-    ax.set_title(title, fontsize=10)
+    set_title(ax, title)
     return ax
 
 
-def plot_number_grids(grids: dict, cmap=None, fontsize=9):
+def plot_number_grids(grids: dict, cmap=None, fontsize=9, shared=False):
     """Side-by-side number grids, e.g. ``{"input 4x4": x, "kernel 3x3": w, "output 2x2": out}``,
     each coloured by the course's palette (grey if it has no negative number, else the
     diverging map centred on 0; ``cmap`` overrides it).
 
-    Introduced in notebooks/02_convolution.ipynb.
+    ``shared=False``: each grid has its own colour scale, and a caption below says so (read
+    the numbers, not the colours, across grids). ``shared=True``: one scale for all (signed
+    if any number is negative), with one colour bar: for grids of the same quantity, e.g. a
+    kernel and its estimate. Introduced in notebooks/02_convolution.ipynb.
     """
     if not grids:
         raise ValueError("plot_number_grids: grids is empty; pass {title: 2-D array}.")
     widths = [max(np.shape(g)[1], 1) for g in grids.values()]
-    fig = new_figure(min(1.0 + 0.45 * sum(widths) + 0.4 * len(grids), 11), 2.6)
+    fig = new_figure(min(1.0 + 0.45 * sum(widths) + 0.4 * len(grids) + 0.5 * shared, 11),
+                     2.6 + 0.2 * (not shared and len(grids) > 1))
     axes = fig.subplots(1, len(grids), squeeze=False, width_ratios=widths)[0]
+    limits = {}
+    if shared:
+        _, lo, hi = _grid_palette(np.concatenate([np.ravel(g) for g in grids.values()]), cmap,
+                                  None, None, None)
+        limits = {"vmin": lo, "vmax": hi}
     for ax, (title, g) in zip(axes, grids.items(), strict=True):
-        draw_number_grid(ax, g, cmap=cmap, title=title, fontsize=fontsize)
+        draw_number_grid(ax, g, cmap=cmap, title=title, fontsize=fontsize, **limits)
+    if shared:
+        add_colorbar(axes[-1], axes[-1].images[0])
+    elif len(grids) > 1:
+        fig.supxlabel(OWN_SCALES, fontsize=8, color="0.3")
     return fig

@@ -3,8 +3,9 @@
 One row per input channel: the channel (black -> its colour, dark = 0) with the window, that
 channel's K x K slice of the filter (numbers, signed colours), and the map it gives alone.
 The three maps add up to the filter's output map (one output channel); beside it, every
-filter's map: the output channels, stacked. All maps share one diverging scale, centred on 0,
-with one colour bar.
+filter's map: the output channels, stacked. Both use the one diverging map, centred on 0,
+on two scales: the filter's weights on their own (a slim colour bar beside them), all maps
+on a shared one (the colour bar on the right).
 
 Arrays in, ``Figure`` out (no pyplot). Introduced in notebooks/02_convolution.ipynb.
 """
@@ -13,15 +14,20 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .core import CHANNEL_CMAPS, add_colorbar, fixed_figure, show_signed
-from .grids import draw_number_grid, update_number_grid
+from .grids import draw_number_grid, set_title, update_number_grid
 
 __all__ = ["decimals3", "plot_multichannel", "update_multichannel"]
 
 WINDOW = "#e67e22"  # the window and the output cell it fills
 CHANNEL_NAMES = ("red", "green", "blue")
 _ROW_H = 0.30  # height of one channel row, as a fraction of the figure
+
+
+def _weight_limit(weights, f):
+    return max(float(np.max(np.abs(weights[f]))), 1e-12)
 
 
 def _rows(C):
@@ -86,29 +92,30 @@ def plot_multichannel(image, weights, f, position, maps, outputs, bias=0.0, name
         ax.imshow(image[c], cmap=CHANNEL_CMAPS[CHANNEL_NAMES[c]], vmin=0, vmax=1,
                   interpolation="nearest")
         _mark(ax, j, i, K)
-        ax.set_title(f"x[{c}]: {CHANNEL_NAMES[c]}, {H} x {W}", fontsize=8)
+        set_title(ax, f"x[{c}]: {CHANNEL_NAMES[c]}, {H} x {W}", fontsize=8)
         _bare(ax)
-    m = max(float(np.max(np.abs(weights[f]))), 1e-12)
+    m = _weight_limit(weights, f)
     for c, bottom in enumerate(rows):  # the filter's slices
-        ax = fig.add_axes([0.175, bottom, 0.1, h])
+        ax = fig.add_axes([0.168, bottom, 0.095, h])
         draw_number_grid(ax, weights[f, c], signed=True, vmin=-m, vmax=m, fontsize=7,
                          title=f"w[{f}, {c}]")
-        ax.title.set_fontsize(8)
+        set_title(ax, f"w[{f}, {c}]", fontsize=8)
         _bare(ax)
+    weight_grid = ax
     for c, bottom in enumerate(rows):  # what each channel contributes
-        ax = fig.add_axes([0.30, bottom, 0.15, h])
+        ax = fig.add_axes([0.312, bottom, 0.14, h])
         show_signed(ax, maps[c], limit=limit, colorbar=False)
         _mark(ax, j, i, 1)
-        ax.set_title(_map_title(c, maps[c, i, j]), fontsize=8)
+        set_title(ax, _map_title(c, maps[c, i, j]), fontsize=8)
         _bare(ax, frame=True)
         if c < C - 1:
-            fig.text(0.455, bottom - 0.02, "+", ha="left", va="center", fontsize=13)
+            fig.text(0.457, bottom - 0.02, "+", ha="left", va="center", fontsize=13)
     ax = fig.add_axes([0.50, 0.30, 0.22, 0.46])  # their sum: one output channel
     show_signed(ax, outputs[f], limit=limit, colorbar=False)
     _mark(ax, j, i, 1, lw=2.5)
-    ax.set_title(_out_title(f, maps[:, i, j], outputs[f, i, j], bias), fontsize=9)
+    set_title(ax, _out_title(f, maps[:, i, j], outputs[f, i, j], bias), fontsize=9)
     _bare(ax, frame=True)
-    fig.text(0.475, 0.53, "=", ha="center", va="center", fontsize=16)
+    fig.text(0.477, 0.53, "=", ha="center", va="center", fontsize=16)
     fig.text(0.61, 0.20, f"filter {f}: {C} x {K} x {K} weights\none output channel "
              f"(feature map)", ha="center", va="top", fontsize=8)
     tile_h = min(0.9 / F, 0.21)
@@ -116,13 +123,20 @@ def plot_multichannel(image, weights, f, position, maps, outputs, bias=0.0, name
         ax = fig.add_axes([0.765, 0.95 - (g + 1) * tile_h, 0.09, tile_h - 0.03])
         im = show_signed(ax, outputs[g], limit=limit, colorbar=False)
         label = f"out[{g}]" + (f" {names[g]}" if names else "")
-        ax.set_title(label, fontsize=7, pad=2)
+        set_title(ax, label, fontsize=7, pad=2)
         _bare(ax, frame=True)
         _frame_tile(ax, g == f)
     fig.text(0.81, 0.01, f"output: {F} x {outputs.shape[1]} x {outputs.shape[2]}",
              ha="center", va="bottom", fontsize=8)
     cax = fig.add_axes([0.90, 0.12, 0.015, 0.76])
     add_colorbar(ax, im, cax)
+    set_title(cax, "maps", fontsize=7, pad=4)
+    wax = fig.add_axes([0.268, 0.08, 0.007, 0.72])  # the weights' own scale
+    bar = add_colorbar(weight_grid, weight_grid.images[0], wax)
+    bar.locator = MaxNLocator(nbins=2, symmetric=True)  # -m, 0, m: few ticks in little room
+    bar.update_ticks()
+    bar.ax.tick_params(labelsize=6, pad=1)
+    fig.text(0.264, 0.83, "weights", ha="left", va="bottom", fontsize=7)
     return fig
 
 
@@ -144,20 +158,20 @@ def update_multichannel(fig, image, weights, f, position, maps, outputs, bias=0.
     axes = fig.axes
     chans, kernels, parts = axes[:C], axes[C:2 * C], axes[2 * C:3 * C]
     out_ax, tiles = axes[3 * C], axes[3 * C + 1:3 * C + 1 + F]
-    m = max(float(np.max(np.abs(weights[f]))), 1e-12)
+    m = _weight_limit(weights, f)  # the weights' colour bar follows their images' limits
     for c in range(C):
         chans[c].images[0].set_data(image[c])
         chans[c].patches[0].set_xy((j - 0.5, i - 0.5))
         update_number_grid(kernels[c], weights[f, c], signed=True, vmin=-m, vmax=m)
-        kernels[c].set_title(f"w[{f}, {c}]", fontsize=8)
+        kernels[c].title.set_text(f"w[{f}, {c}]")
         parts[c].images[0].set_data(maps[c])
         parts[c].images[0].set_clim(-limit, limit)
         parts[c].patches[0].set_xy((j - 0.5, i - 0.5))
-        parts[c].set_title(_map_title(c, maps[c, i, j]), fontsize=8)
+        parts[c].title.set_text(_map_title(c, maps[c, i, j]))
     out_ax.images[0].set_data(outputs[f])
     out_ax.images[0].set_clim(-limit, limit)
     out_ax.patches[0].set_xy((j - 0.5, i - 0.5))
-    out_ax.set_title(_out_title(f, maps[:, i, j], outputs[f, i, j], bias), fontsize=9)
+    out_ax.title.set_text(_out_title(f, maps[:, i, j], outputs[f, i, j], bias))
     for text in fig.texts:
         if text.get_text().startswith("filter "):
             text.set_text(f"filter {f}: {C} x {K} x {K} weights\none output channel "

@@ -11,7 +11,13 @@ import numpy as np
 
 from .. import conv, data
 from ..kernels import KERNEL_NAMES, get_kernel
-from ..plotting.conv import output_palette, plot_kernel_result, update_kernel_result
+from ..plotting.conv import (
+    clipped_fraction,
+    output_palette,
+    percent,
+    plot_kernel_result,
+    update_kernel_result,
+)
 from ..plotting.core import LayoutCache, short_number
 from .base import Explorer, NumberCell, parse_number
 
@@ -49,8 +55,9 @@ class KernelSandbox(Explorer):
     read by :func:`cnnlib.widgets.base.parse_number`, so text that is not a number, or a
     number float32 cannot hold, gets a one-line message. ``set(k11=5.0)`` accepts numbers.
     State: ``image`` (H, W), ``kernel`` (K, K) as typed, ``applied_kernel`` (flipped or not),
-    ``output`` (H-K+1, W-K+1), ``relu_output`` and ``palette`` (the output's colour map:
-    grey when the kernel sums to 1, the diverging map for signed outputs).
+    ``output`` (H-K+1, W-K+1), ``relu_output``, ``palette`` (the output's colour map:
+    grey when the kernel sums to 1, the diverging map for signed outputs) and ``clipped``
+    (the fraction of the output outside [0, 1] when it is drawn grey over [0, 1], else 0).
     ``set_kernel(array)`` types a whole kernel.
     Introduced in notebooks/02_convolution.ipynb.
     """
@@ -194,9 +201,11 @@ class KernelSandbox(Explorer):
         if not np.all(np.isfinite(output)):
             raise ValueError("KernelSandbox: the output overflows float32 (some sums of "
                              "products pass 3.4e38): make the kernel's numbers smaller.")
+        cmap, lo, hi, _ = output_palette(applied, output)
+        clipped = clipped_fraction(output) if (lo, hi) == (0.0, 1.0) else 0.0
         return {"image": img, "kernel": kernel, "applied_kernel": applied, "output": output,
                 "relu_output": np.maximum(output, 0), "flip": bool(flip), "preset": preset,
-                "palette": output_palette(applied, output)[0]}
+                "palette": cmap, "clipped": clipped}
 
     def draw(self, state):
         args = (state["image"], state["applied_kernel"], state["output"], state["relu_output"])
@@ -211,6 +220,8 @@ class KernelSandbox(Explorer):
         name = state["preset"] or "your kernel"
         flip = ", flipped" if state["flip"] else ""
         out = state["output"]
+        clipped = (f"; {percent(state['clipped'])} of its pixels lie outside [0, 1], drawn "
+                   f"clipped to black or white" if state["clipped"] else "")
         return (f"{name}{flip}: {h}x{w} input, {K}x{K} kernel -> {h - K + 1}x{w - K + 1} "
                 f"output (W - K + 1); kernel sum {short_number(state['kernel'].sum())}; output "
-                f"range [{short_number(out.min())}, {short_number(out.max())}]")
+                f"range [{short_number(out.min())}, {short_number(out.max())}]{clipped}")
