@@ -100,3 +100,21 @@ def test_exercise_cells_are_in_sync_with_cnnlib_exercises():
     script = NOTEBOOKS.parent / "scripts" / "add_exercises.py"
     out = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_every_assert_states_its_fact(name):
+    """An assert in a notebook is a fact the learner can read: it carries a message, so a
+    learner who changed something gets that sentence, not a bare AssertionError."""
+    import ast
+
+    bare = []
+    for k, cell in enumerate(load(name)["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                         for line in source(cell).splitlines())
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                bare.append(f"cell {k}, line {node.lineno}: {ast.unparse(node.test)[:70]}")
+    assert not bare, f"{name}: asserts without a message:\n" + "\n".join(bare)
