@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pytest
+from exercise_helpers import check, define, line
 from machinery_checkers import check_output_size, check_pad2d
 
 import cnnlib.exercises as ex
@@ -42,24 +43,6 @@ def _params(exercises):
 
 PARAMS = _params(ALL)
 VALUE_PARAMS = _params([e for e in ALL if e.name not in OBJECT_ANSWERS])
-
-
-def define(code, name):
-    """Exec code (a def) with numpy available and return the function called name."""
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
-
-
-def check(name, fn):
-    return getattr(ex, f"check_{name}")(fn, verbose=False)
-
-
-def line(result, label):
-    """The text of the report line `label:` (problem, hint, got...)."""
-    found = re.search(rf"^   {label}:\s+(.*)$", result.message, re.M)
-    assert found, result.message
-    return found.group(1)
 
 
 def returning(value):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from exercise_helpers import check, define
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from machinery_checkers import check_output_size, check_pad2d
@@ -44,17 +45,6 @@ NOTEBOOK_PARAMS = [pytest.param(nb, marks=_marks(nb)) for nb in ex.EXERCISES]
 RUNNABLE_IDS = [e.name for nb, e in ALL if not (NO_TORCH and nb in TORCH_NOTEBOOKS)]
 SOLUTION = re.compile(r"<details>\s*<summary>\s*Solution\s*</summary>\s*```python\n(.*?)```",
                       re.S)
-
-
-def define(code, name):
-    """Exec code (a def) with numpy available and return the function called name."""
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
-
-
-def check(name, fn):
-    return getattr(ex, f"check_{name}")(fn, verbose=False)
 
 
 # ----------------------------------------------------------------- the package's texts

@@ -12,6 +12,7 @@ tests/test_exercises.py and tests/test_exercise_checkers.py.)
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_gets_hint, define
 
 import cnnlib.exercises as ex
 from cnnlib import activations as act
@@ -20,12 +21,6 @@ from cnnlib.exercises import nb01_recap
 from cnnlib.gradcheck import numerical_gradient
 
 EXERCISES = {e.name: e for e in ex.EXERCISES["01_neural_network_recap"]}
-
-
-def define(code, name):
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
 
 
 # ----------------------------------------------------------------- learners' wrong answers
@@ -172,13 +167,7 @@ WRONG = [
 @pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
                          ids=[f"{w[0]}-{w[2]}" for w in WRONG])
 def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result = getattr(ex, f"check_{name}")(fn)
-    out = capsys.readouterr().out
-    assert result.status == "fail" and not result.passed
-    assert result.variant == variant, result.message
-    for word in words:
-        assert word in result.hint, result.hint
-    assert "expected:" in out and "got:" in out and "hint:" in out
+    assert_gets_hint(name, fn, variant, words, capsys)
 
 
 def test_every_checker_has_two_learner_wrong_answers():

@@ -11,6 +11,7 @@ test_exercises.py and test_exercise_checkers.py, for every notebook.)
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_gets_hint, define
 
 import cnnlib.exercises as ex
 from cnnlib import conv
@@ -19,12 +20,6 @@ from cnnlib.exercises import nb02_mistakes as mistakes
 from cnnlib.kernels import get_kernel
 
 EXERCISES = {e.name: e for e in nb02.EXERCISES}
-
-
-def define(code, name):
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
 
 
 def corr2d(x, k):
@@ -165,12 +160,7 @@ WRONG = [
 @pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
                          ids=[f"{w[0]}-{w[2]}" for w in WRONG])
 def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result = getattr(ex, f"check_{name}")(fn)
-    out = capsys.readouterr().out
-    assert result.status == "fail" and result.variant == variant, result.message
-    for word in words:
-        assert word in result.hint
-    assert "expected:" in out and "got:" in out and "hint:" in out
+    assert_gets_hint(name, fn, variant, words, capsys)
 
 
 def test_every_checker_has_two_learner_style_wrong_answers():

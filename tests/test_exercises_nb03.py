@@ -9,28 +9,13 @@ import re
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_gets_hint, check, define, line
 
 import cnnlib.exercises as ex
 from cnnlib.exercises import nb03_padding_stride as nb03
 from cnnlib.shapes import conv_output_size
 
 EXERCISES = {e.name: e for e in ex.EXERCISES["03_padding_and_stride"]}
-
-
-def define(code, name):
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
-
-
-def check(name, fn):
-    return getattr(ex, f"check_{name}")(fn, verbose=False)
-
-
-def line(result, label):
-    found = re.search(rf"^   {label}:\s+(.*)$", result.message, re.M)
-    assert found, result.message
-    return found.group(1)
 
 
 # ----------------------------------------------------------------- learner-style answers
@@ -231,12 +216,7 @@ WRONG = [
 @pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
                          ids=[f"{w[0]}-{w[2]}" for w in WRONG])
 def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result = getattr(ex, f"check_{name}")(fn)
-    out = capsys.readouterr().out
-    assert result.status == "fail" and result.variant == variant, result.message
-    for word in words:
-        assert word in result.hint
-    assert "expected:" in out and "got:" in out and "hint:" in out
+    assert_gets_hint(name, fn, variant, words, capsys)
 
 
 def test_never_read_reports_a_small_case_first():

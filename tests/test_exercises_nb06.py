@@ -11,6 +11,7 @@ tests/test_exercises.py and tests/test_exercise_checkers.py.)
 
 import numpy as np
 import pytest
+from exercise_helpers import define
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,12 +20,6 @@ from cnnlib import conv
 from cnnlib.exercises import nb06_texts
 from cnnlib.exercises.nb06_mistakes import MISTAKES, conv_backward_loop, planted_backward
 from cnnlib.gradcheck import check_pair, numerical_gradient, rel_error
-
-
-def define(code, name):
-    namespace = {"np": np}
-    exec(code, namespace)  # noqa: S102  (our own exercise texts)
-    return namespace[name]
 
 
 def solution(name):

@@ -25,12 +25,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from explorer_helpers import PNG  # noqa: E402
 
 from cnnlib import conv, shapes  # noqa: E402
 from cnnlib.widgets import EXPLORERS  # noqa: E402
 from cnnlib.widgets.base import Explorer, NumberCell  # noqa: E402
 
-PNG = b"\x89PNG"
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -12,12 +12,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from explorer_helpers import PNG  # noqa: E402
 
 from cnnlib import conv, gradcheck  # noqa: E402
 from cnnlib.exercises.nb06_mistakes import LAB_BUGS  # noqa: E402
 from cnnlib.widgets.gradlab import BUG_TOUCHES, CONV, GradCheckLab, check_once  # noqa: E402
 
-PNG = b"\x89PNG"
 BUGS = [key for _, key in LAB_BUGS if key != "none"]
 
 

@@ -12,10 +12,10 @@ import os
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
+from explorer_helpers import PNG  # noqa: E402
 
 from cnnlib import pool  # noqa: E402
 
-PNG = b"\x89PNG"
 TIES = np.array([[1., 3., 3., 0.], [3., 2., 1., 1.], [0., 0., 2., 2.], [0., 1., 2., 2.]])
 
 

@@ -5,11 +5,10 @@ tests/test_widgets.py.)"""
 
 import numpy as np
 import pytest
+from explorer_helpers import PNG
 
 from cnnlib import conv, shapes
 from cnnlib.widgets import ShapeExplorer
-
-PNG = b"\x89PNG"
 
 
 def never_by_counting(H, K, S, P):

@@ -71,12 +71,7 @@ def _new_run(lab, name: str, start: bool):
 @pytest.fixture(scope="session")
 def lab(request):
     """SimpleNamespace(server, context, timings): JupyterLab + Chromium for the session."""
-    reason = labdriver.playwright_missing()
-    if reason:
-        _unavailable(reason)
-    chromium, reason = labdriver.find_chromium()
-    if chromium is None:
-        _unavailable(reason)
+    chromium = labdriver.require_chromium("the browser tests")
     from playwright.sync_api import sync_playwright
 
     t_session = time.perf_counter()

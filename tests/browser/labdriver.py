@@ -88,6 +88,21 @@ def playwright_missing() -> str:
     return ""
 
 
+def require_chromium(what: str = "the browser tests") -> str:
+    """The Chromium path, or skip (fail with CNN_REQUIRE_BROWSER=1) saying what is missing."""
+    import pytest
+
+    reason = playwright_missing()
+    chromium, missing = find_chromium() if not reason else (None, "")
+    reason = reason or missing
+    if chromium is None:
+        if os.environ.get("CNN_REQUIRE_BROWSER") == "1":
+            reason = reason.replace("browser tests skipped; ", "")
+            pytest.fail(f"CNN_REQUIRE_BROWSER=1: {what} must run here. {reason}", pytrace=False)
+        pytest.skip(reason)
+    return chromium
+
+
 def notebook_names() -> list[str]:
     """The course notebooks that exist now, sorted: ['00_start_here.ipynb', ...]."""
     return sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

@@ -100,12 +100,7 @@ def site_dir() -> Path:
 @pytest.fixture(scope="module")
 def visits(site_dir):
     """{page name: what Chromium saw there}, for the OPENED pages."""
-    reason = labdriver.playwright_missing()
-    if reason:
-        _unavailable(reason)
-    chromium, reason = labdriver.find_chromium()
-    if chromium is None:
-        _unavailable(reason)
+    chromium = labdriver.require_chromium("the site test")
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
