@@ -97,7 +97,7 @@ def leaky_relu_derivative(x, negative_slope=0.01):
 def leaky_relu_forward(x, negative_slope=0.01):
     """Leaky ReLU layer: out = x if x > 0 else negative_slope * x; any shape.
 
-    Returns (out, cache). Introduced in notebooks/01_neural_network_recap.ipynb.
+    Returns (out, cache). Not used in the notebooks.
     """
     check_float_array(x, "x", "leaky_relu_forward")
     slope = _slope(negative_slope, "leaky_relu_forward")
@@ -111,7 +111,7 @@ def leaky_relu_forward(x, negative_slope=0.01):
 def leaky_relu_backward(dout, cache):
     """Gradient of leaky ReLU: dx = dout where x > 0, else negative_slope * dout.
 
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     mask, slope, dtype = cache
     check_dout(dout, mask.shape, "leaky_relu_backward", labels=None, dtype=dtype)
@@ -211,7 +211,7 @@ def tanh_derivative(x):
 def tanh_forward(x):
     """Tanh layer: out = tanh(x), any shape. Returns (out, cache).
 
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
     check_float_array(x, "x", "tanh_forward")
     out = np.tanh(x)
@@ -221,7 +221,7 @@ def tanh_forward(x):
 def tanh_backward(dout, cache):
     """Gradient of tanh: dx = dout * (1 - out**2).
 
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
     """
     out = cache
     check_dout(dout, out.shape, "tanh_backward", labels=None, dtype=out.dtype)

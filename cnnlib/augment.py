@@ -54,7 +54,7 @@ def random_affine(X, max_rotation=10.0, max_scale=0.1, max_shift=2.0, rng=None):
     shift (dy, dx) in [-max_shift, max_shift] pixels, about the image centre c. Output pixel
     p reads the input at ``R(-angle) (p - c - shift) / s + c``, interpolated bilinearly.
     ``rng``: numpy Generator (default: cnnlib.rng.default_rng()).
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     func = "random_affine"
     check_float_array(X, "X", func, ndim=4, labels=NCHW)

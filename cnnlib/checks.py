@@ -16,7 +16,10 @@ FCKK = "(F, C, KH, KW)"
 
 
 def shape_line(name: str, shape: tuple, labels: str | None = None) -> str:
-    """One indented line ``name.shape = (...)   read as (...)`` for an error message."""
+    """One indented line ``name.shape = (...)   read as (...)`` for an error message.
+
+    Not used in the notebooks.
+    """
     text = f"  {name}.shape = {tuple(shape)}"
     if labels:
         text = f"{text:<34} read as {labels}"
@@ -28,6 +31,7 @@ def fail(func: str, message: str, *details) -> ValueError:
 
     A detail may also be a function that returns the line(s): hot paths pass
     ``lambda: shape_line(...)`` so that the text is only built when there is an error.
+    Not used in the notebooks.
     """
     details = [d() if callable(d) else d for d in details]
     lines = [f"{func}: {message}"] + [d for d in details if d]
@@ -35,7 +39,10 @@ def fail(func: str, message: str, *details) -> ValueError:
 
 
 def as_int(value, name: str, func: str, minimum: int | None = None) -> int:
-    """Return ``value`` as an int; reject floats like 2.5, bools and values below minimum."""
+    """Return ``value`` as an int; reject floats like 2.5, bools and values below minimum.
+
+    Not used in the notebooks.
+    """
     if type(value) is int and (minimum is None or value >= minimum):
         return value  # the common case, without the slower checks below
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
@@ -54,7 +61,10 @@ def as_int(value, name: str, func: str, minimum: int | None = None) -> int:
 
 
 def pair(value, name: str, func: str, minimum: int | None = None) -> tuple[int, int]:
-    """Accept an int or an ``(h, w)`` pair and return ``(h, w)`` as ints (checked)."""
+    """Accept an int or an ``(h, w)`` pair and return ``(h, w)`` as ints (checked).
+
+    Not used in the notebooks.
+    """
     if type(value) is tuple and len(value) == 2 and type(value[0]) is int is type(value[1]) and (
             minimum is None or min(value) >= minimum):
         return value  # already an (h, w) pair of ints: the common case inside cnnlib
@@ -73,6 +83,7 @@ def check_float_array(x, name: str, func: str, ndim: int | None = None,
     Integer, bool and object arrays are refused rather than silently cast, so that the
     dtype that comes out is the dtype that went in (float32 for training, float64 for
     gradient checks).
+    Not used in the notebooks.
     """
     if not isinstance(x, np.ndarray):
         raise fail(func, f"{name} must be a numpy array, got {type(x).__name__}.",
@@ -93,7 +104,10 @@ def check_float_array(x, name: str, func: str, ndim: int | None = None,
 
 
 def check_same_dtype(func: str, **arrays) -> None:
-    """Refuse a mix of float32 and float64 arrays (it would silently upcast)."""
+    """Refuse a mix of float32 and float64 arrays (it would silently upcast).
+
+    Not used in the notebooks.
+    """
     dtypes = {k: v.dtype for k, v in arrays.items() if v is not None}
     if len(set(dtypes.values())) > 1:
         listed = ", ".join(f"{k} is {v}" for k, v in dtypes.items())
@@ -104,7 +118,9 @@ def check_same_dtype(func: str, **arrays) -> None:
 def check_dout(dout, expected_shape: tuple, func: str, labels: str | None = NCHW,
                dtype=None) -> np.ndarray:
     """Check the upstream gradient of a backward pass against the forward output's shape
-    and, when ``dtype`` is given, against the dtype of the forward input."""
+    and, when ``dtype`` is given, against the dtype of the forward input.
+    Not used in the notebooks.
+    """
     check_float_array(dout, "dout", func)
     if tuple(dout.shape) != tuple(expected_shape):
         raise fail(func, "dout must have the shape of the forward output.",
@@ -122,6 +138,7 @@ def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
     Refuses non-arrays, int/bool/object dtypes, a float32/float64 mix, a wrong number of
     dimensions, a channel count that does not match ``w.shape[w_channel_axis]`` and a bias
     whose length is not the number of output channels.
+    Not used in the notebooks.
     """
     check_float_array(x, "x", func, ndim=4, labels=NCHW)
     check_float_array(w, "w", func, ndim=4, labels=w_labels)
@@ -140,7 +157,10 @@ def check_conv_arrays(func, x, w, b, w_channel_axis=1, w_labels=FCKK):
 
 
 def check_labels(func: str, logits, y) -> np.ndarray:
-    """Validate logits (N, classes) and integer labels y (N,) in [0, classes); return y."""
+    """Validate logits (N, classes) and integer labels y (N,) in [0, classes); return y.
+
+    Not used in the notebooks.
+    """
     LL = "(N, classes)"
     check_float_array(logits, "logits", func, ndim=2, labels=LL)
     N, classes = logits.shape
@@ -168,7 +188,9 @@ def check_labels(func: str, logits, y) -> np.ndarray:
 def check_dataset(func: str, X, y=None):
     """Validate training data: X a float array (N, ...), y (if given) N integer labels.
 
-    Returns y as an array (or None)."""
+    Returns y as an array (or None).
+    Not used in the notebooks.
+    """
     if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
         what = type(X).__name__ if not isinstance(X, np.ndarray) else f"dtype {X.dtype}"
         raise fail(func, f"X must be a floating-point numpy array, got {what}.",
@@ -183,7 +205,9 @@ def check_dataset(func: str, X, y=None):
 
 def check_layer_input(layer, x, ndim: int, labels: str, weight) -> None:
     """What a layer with weights refuses: non-arrays, the wrong number of axes, and a dtype
-    other than its weights' (``weight`` is its weight Parameter)."""
+    other than its weights' (``weight`` is its weight Parameter).
+    Not used in the notebooks.
+    """
     name = type(layer).__name__
     if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
         what = type(x).__name__ if not isinstance(x, np.ndarray) else f"dtype {x.dtype}"

@@ -60,7 +60,7 @@ def conv2d_forward_naive(x, w, b=None, stride=1, padding=0, dilation=1):
     """Convolution with plain loops: out[n, f, i, j] = sum(window * w[f]) + b[f].
 
     x (N, C, H, W), w (F, C, KH, KW), b (F,) or None -> out (N, F, H_out, W_out), cache.
-    H_out = (H + 2P - D(KH - 1) - 1) // S + 1. Introduced in notebooks/02_convolution.ipynb.
+    H_out = (H + 2P - D(KH - 1) - 1) // S + 1. Introduced in notebooks/03_padding_and_stride.ipynb.
     """
     (SH, SW), (PH, PW), (DH, DW), (H_out, W_out) = _check_forward(
         "conv2d_forward_naive", x, w, b, stride, padding, dilation)
@@ -119,7 +119,7 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0, dilation=1):
 
     x (N, C, H, W), w (F, C, KH, KW), b (F,) or None -> out (N, F, H_out, W_out), cache.
     H_out = (H + 2P - D(KH - 1) - 1) // S + 1; out = w.reshape(F, -1) @ cols (+ b).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Introduced in notebooks/02_convolution.ipynb.
     """
     return _conv2d_forward(x, w, b, stride, padding, dilation)
 
@@ -166,7 +166,7 @@ def conv2d_backward(dout, cache, need_dx=True):
 
     dout (N, F, H_out, W_out) -> dx (N, C, H, W), dw (F, C, KH, KW), db (F,) or None.
     need_dx=False skips dx (returns None): the first layer never needs it.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Introduced in notebooks/03_padding_and_stride.ipynb.
     """
     _check_backward("conv2d_backward", dout, cache)
     x, w, cols, has_bias = cache["x"], cache["w"], cache["cols"], cache["has_bias"]

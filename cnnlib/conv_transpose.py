@@ -63,7 +63,7 @@ def conv_transpose2d_forward_naive(x, w, b=None, stride=1, padding=0, dilation=1
 
     x (N, C_in, H, W), w (C_in, C_out, KH, KW), b (C_out,) or None -> out, cache with
     out (N, C_out, H_out, W_out), H_out = (H - 1)S - 2P + D(KH - 1) + 1 + output_padding.
-    Introduced in notebooks/03_padding_and_stride.ipynb.
+    Not used in the notebooks.
     """
     S, P, D, out_hw = _check_forward("conv_transpose2d_forward_naive", x, w, b, stride,
                                      padding, dilation, output_padding)
@@ -88,7 +88,7 @@ def conv_transpose2d_backward_naive(dout, cache):
     """Gradients of the transposed convolution with plain loops (each stamp gathers dout back).
 
     dout (N, C_out, H_out, W_out) -> dx (N, C_in, H, W), dw (C_in, C_out, KH, KW), db.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     _check_backward("conv_transpose2d_backward_naive", dout, cache)
     x, w, S, P, D = cache["x"], cache["w"], cache["stride"], cache["padding"], cache["dilation"]
@@ -131,7 +131,7 @@ def conv_transpose2d_backward(dout, cache):
     """Gradients of the transposed convolution: dx is conv2d(dout, w); dw one batched matmul.
 
     dout (N, C_out, H_out, W_out) -> dx (N, C_in, H, W), dw (C_in, C_out, KH, KW), db.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     _check_backward("conv_transpose2d_backward", dout, cache)
     x, w, S, P, D = cache["x"], cache["w"], cache["stride"], cache["padding"], cache["dilation"]

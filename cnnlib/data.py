@@ -112,7 +112,10 @@ def load_mnist(data_dir: str | Path | None = None):
 
 
 def list_images() -> list[str]:
-    """Names accepted by :func:`load_image` (public-domain / CC0 photos from scikit-image)."""
+    """Names accepted by :func:`load_image` (public-domain / CC0 photos from scikit-image).
+
+    Introduced in notebooks/00_start_here.ipynb.
+    """
     return sorted(Path(rel).stem for rel in SHA256 if rel.startswith("images/"))
 
 
@@ -120,7 +123,7 @@ def load_image(name: str, gray: bool = False, data_dir: str | Path | None = None
     """A photo as float32 in [0, 1]: ``(H, W, 3)`` in colour, ``(H, W)`` when ``gray=True``.
 
     Grey uses the ITU-R 601 luma weights 0.299 R + 0.587 G + 0.114 B.
-    Introduced in notebooks/02_convolution.ipynb.
+    Introduced in notebooks/00_start_here.ipynb.
     """
     if name not in list_images():
         raise fail("load_image", f"no image named {name!r}; choose one of {list_images()}.")

@@ -115,7 +115,7 @@ def random_walk_spread(depth, kernel_size=3):
     a random walk of ``depth`` steps, each uniform on -(K-1)/2 .. (K-1)/2.
 
     The spread of the mean squared gradient map of a linear stack of ``depth`` KxK layers
-    (sqrt(2 depth / 3) for K = 3). Introduced in notebooks/04_receptive_field.ipynb.
+    (sqrt(2 depth / 3) for K = 3). Not used in the notebooks.
     """
     func = "random_walk_spread"
     K = as_int(kernel_size, "kernel_size", func, minimum=1)

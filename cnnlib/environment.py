@@ -46,7 +46,7 @@ ADVICE = {
 def python_floor() -> tuple[int, ...]:
     """The oldest Python the installed cnnlib accepts (its Requires-Python), e.g. (3, 10).
 
-    Introduced in notebooks/00_start_here.ipynb.
+    Not used in the notebooks.
     """
     try:
         spec = metadata.metadata("cnnlib").get("Requires-Python") or ""
@@ -61,7 +61,7 @@ def front_end(environ=None, modules=None, platform: str | None = None) -> str:
     Clues, in order: the ``google.colab`` module (Colab), ``sys.platform == "emscripten"``
     (JupyterLite), the ``BINDER_*`` variables mybinder.org sets, ``VSCODE_*`` variables, the
     ``JPY_SESSION_NAME`` a Jupyter server gives its kernels, an imported ``ipykernel``.
-    Introduced in notebooks/00_start_here.ipynb.
+    Not used in the notebooks.
     """
     environ = os.environ if environ is None else environ
     modules = sys.modules if modules is None else modules
@@ -84,7 +84,7 @@ def front_end(environ=None, modules=None, platform: str | None = None) -> str:
 def version_of(package: str) -> str | None:
     """The installed version of ``package`` (its distribution name), or None when absent.
 
-    Introduced in notebooks/00_start_here.ipynb.
+    Not used in the notebooks.
     """
     try:
         return metadata.version(package)
@@ -95,7 +95,7 @@ def version_of(package: str) -> str | None:
 def as_tuple(version: str) -> tuple[int, ...]:
     """'7.7.1' -> (7, 7, 1); '2.1.0rc1' -> (2, 1, 0): the leading number of each part.
 
-    Introduced in notebooks/00_start_here.ipynb.
+    Not used in the notebooks.
     """
     parts = []
     for part in version.split(".")[:3]:

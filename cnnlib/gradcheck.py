@@ -70,7 +70,7 @@ def numerical_gradient(f: Callable, x: np.ndarray, h: float = 1e-5) -> np.ndarra
         dx[i] = (f(x + h e_i) - f(x - h e_i)) / (2h)        (error O(h^2))
 
     x: any shape, float. Returns dx with the shape and dtype of x.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     func = "numerical_gradient"
     h = _check_f_and_h(func, f, h)
@@ -125,7 +125,7 @@ def rel_error(a, b, floor: float = REL_ERROR_FLOOR) -> float:
     (also all-zero ones), scale-free, and at most 1. Only when both arrays are below
     ``floor`` everywhere does it become an absolute error divided by ``floor``.
     Bands (float64): ~1e-2 wrong, ~1e-4 suspicious, <= 1e-7 good.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     func = "rel_error"
     arrays = []
@@ -172,7 +172,7 @@ def check_pair(forward: Callable, backward: Callable, inputs: Mapping[str, np.nd
 
     float64 is required: float32's rounding (~1e-7 relative) divided by a step h swamps
     the difference quotient. ``allow_float32=True`` runs anyway, to show float32's bands.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Introduced in notebooks/05_pooling.ipynb.
     """
     func = "check_pair"
     if not callable(forward) or not callable(backward):

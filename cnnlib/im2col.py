@@ -29,7 +29,7 @@ def pad_input(x, padding):
 
     Returns ``x`` itself (no copy) when there is no padding, else a new array
     (N, C, H + 2PH, W + 2PW) of the same dtype.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     PH, PW = padding
     if PH == 0 and PW == 0:
@@ -47,7 +47,7 @@ def choose_step(stride, padded_width, out_width, n_rows, n_out):
     input: a cheaper im2col, but out and dout need copying out of / into that layout
     (take_outputs, spread_outputs). Worth it (measured) only with stride 1 and more than
     twice as many rows n_rows = C*KH*KW as output channels n_out. Otherwise step = W_out.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     flat = tuple(stride) == (1, 1) and n_rows > 2 * n_out
     return padded_width if flat else out_width
@@ -64,7 +64,7 @@ def im2col(x, kernel_hw, stride, padding, dilation, out_hw, step=None, out=None)
     ``out``: an array of that shape and dtype to fill instead of a new one (a layer reuses
     its last batch's columns: allocating a few MB afresh every batch costs page faults); it
     may be a slice out[:, :rows] of a bigger buffer (conv.py adds a row of ones for the bias).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     (KH, KW), (SH, SW), (DH, DW), (H_out, W_out) = kernel_hw, stride, dilation, out_hw
     N, C = x.shape[:2]
@@ -118,7 +118,7 @@ def _fill(out, values):
 
 def take_outputs(y, out_hw, step):
     """From y (N, F, L) with output (i, j) at column i*step + j, return (N, F, H_out, W_out).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     N, F, L = y.shape
     H_out, W_out = out_hw
     if step == W_out:
@@ -129,7 +129,7 @@ def take_outputs(y, out_hw, step):
 
 def spread_outputs(dout, step):
     """Inverse of :func:`take_outputs`: (N, F, H_out, W_out) -> (N, F, L), zeros between rows.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     N, F, H_out, W_out = dout.shape
     if step == W_out:
         return dout.reshape(N, F, H_out * W_out)
@@ -144,7 +144,7 @@ def col2im(cols, x_shape, kernel_hw, stride, padding, dilation, out_hw, step=Non
     The adjoint of :func:`im2col` (same layout). One addition per kernel offset (KH*KW
     of them), correct for any stride, dilation and overlap. Returns a view of the padded
     buffer (no copy is made to crop the padding).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     (KH, KW), (SH, SW), (PH, PW), (DH, DW), (H_out, W_out) = (
         kernel_hw, stride, padding, dilation, out_hw)
@@ -174,7 +174,7 @@ def col2im_matmul(w, d, x_shape, stride, padding, dilation, out_hw, step):
     w (F, C, KH, KW), d (N, F, L) in im2col's layout (see spread_outputs). For each kernel
     offset (ki, kj), one matmul w[:, :, ki, kj].T @ d (N, C, L) is added onto the input
     pixels that offset touched: the same sum as col2im, in a tenth of the memory (faster).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     F, C, KH, KW = w.shape
     (SH, SW), (PH, PW), (DH, DW), (H_out, W_out) = stride, padding, dilation, out_hw
@@ -206,7 +206,7 @@ def input_grad_stride1(w, dout, x_shape, padding, dilation):
     per kernel row (K = KW*F) instead of KH*KW small ones each added into dx. A few images
     at a time, so that the stack stays in the CPU cache. Returns a view of the padded
     buffer (its padding cropped), like col2im.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     F, C, KH, KW = w.shape
     N, _, H, W = x_shape
@@ -251,7 +251,7 @@ def input_grad_same(w, dout, x_shape, padding, dilation):
     that no dx pixel may take (rows r + a outside 0..H-1, columns s + b outside 0..W-1), so
     they are set to 0 first. Measured faster than :func:`input_grad_stride1` for C = 1
     (a first layer), slower for C = 8: P does not stay in the CPU cache.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     F, C, KH, KW = w.shape
     N, _, H, W = x_shape

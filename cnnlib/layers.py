@@ -35,7 +35,7 @@ class Conv2d(Module):
     x (N, in_channels, H, W) -> out (N, out_channels, H_out, W_out),
     H_out = (H + 2P - D(KH - 1) - 1) // S + 1. weight (out_channels, in_channels, KH, KW),
     bias (out_channels,). init: 'kaiming' (default), 'xavier' or 'small'; bias starts at 0.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/04_receptive_field.ipynb.
     """
 
     batch_independent = True
@@ -130,7 +130,7 @@ class MaxPool2d(_Pool2d):
     """Max pooling like torch.nn.MaxPool2d; stride defaults to kernel_size.
 
     x (N, C, H, W) -> (N, C, H_out, W_out), H_out = (H + 2P - K) // S + 1.
-    Introduced in notebooks/05_pooling.ipynb.
+    Introduced in notebooks/07_full_cnn.ipynb.
     """
 
     _forward = staticmethod(pool.max_pool2d_forward)
@@ -141,7 +141,7 @@ class AvgPool2d(_Pool2d):
     """Average pooling like torch.nn.AvgPool2d; stride defaults to kernel_size.
 
     x (N, C, H, W) -> (N, C, H_out, W_out), H_out = (H + 2P - K) // S + 1.
-    Introduced in notebooks/05_pooling.ipynb.
+    Not used in the notebooks.
     """
 
     _forward = staticmethod(pool.avg_pool2d_forward)
@@ -164,7 +164,7 @@ class _Elementwise(Module):
 
 
 class ReLU(_Elementwise):
-    """ReLU: max(0, x), any shape. Introduced in notebooks/01_neural_network_recap.ipynb."""
+    """ReLU: max(0, x), any shape. Introduced in notebooks/04_receptive_field.ipynb."""
 
     _forward = staticmethod(activations.relu_forward)
     _backward = staticmethod(activations.relu_backward)
@@ -173,7 +173,7 @@ class ReLU(_Elementwise):
 class Sigmoid(_Elementwise):
     """Sigmoid: 1 / (1 + exp(-x)), any shape.
 
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
 
     _forward = staticmethod(activations.sigmoid_forward)
@@ -181,7 +181,7 @@ class Sigmoid(_Elementwise):
 
 
 class Tanh(_Elementwise):
-    """Tanh, any shape. Introduced in notebooks/01_neural_network_recap.ipynb."""
+    """Tanh, any shape. Not used in the notebooks."""
 
     _forward = staticmethod(activations.tanh_forward)
     _backward = staticmethod(activations.tanh_backward)
@@ -190,7 +190,7 @@ class Tanh(_Elementwise):
 class LeakyReLU(_Elementwise):
     """Leaky ReLU: x if x > 0 else negative_slope * x, any shape.
 
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self, negative_slope=0.01):
@@ -284,7 +284,7 @@ def init_weights(model, scheme="kaiming", rng=None):
     """Re-initialise every Conv2d and Linear of ``model``: 'kaiming', 'xavier' or 'small';
     biases to 0.
 
-    Returns the model. Introduced in notebooks/07_full_cnn.ipynb.
+    Returns the model. Not used in the notebooks.
     """
     layers = model.layers if hasattr(model, "layers") else [model]
     for layer in layers:

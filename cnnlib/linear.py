@@ -50,7 +50,8 @@ def linear_forward(x, w, b=None):
     """Fully connected layer: out = x @ w.T + b.
 
     x (N, in_features), w (out_features, in_features), b (out_features,) or None
-    -> out (N, out_features). Returns (out, cache). Introduced in notebooks/07_full_cnn.ipynb.
+    -> out (N, out_features). Returns (out, cache). Introduced in
+    notebooks/01_neural_network_recap.ipynb.
     """
     _check_linear("linear_forward", x, w, b)
     out = x @ w.T
@@ -64,7 +65,7 @@ def linear_backward(dout, cache):
 
     dout (N, out_features) -> dx = dout @ w (N, in_features), dw = dout.T @ x
     (out_features, in_features), db = dout summed over N (None without bias).
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     x, w, has_bias = cache
     _check_dout("linear_backward", dout, x, w)
@@ -77,7 +78,7 @@ def linear_backward(dout, cache):
 def linear_forward_naive(x, w, b=None):
     """Loop version of :func:`linear_forward`: one dot product per (sample, output).
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     _check_linear("linear_forward_naive", x, w, b)
     N, F = x.shape[0], w.shape[0]
@@ -91,7 +92,7 @@ def linear_forward_naive(x, w, b=None):
 
 
 def linear_backward_naive(dout, cache):
-    """Loop version of :func:`linear_backward`. Introduced in notebooks/07_full_cnn.ipynb."""
+    """Loop version of :func:`linear_backward`. Not used in the notebooks."""
     x, w, has_bias = cache
     _check_dout("linear_backward_naive", dout, x, w)
     dx, dw = np.zeros_like(x), np.zeros_like(w)
@@ -113,7 +114,7 @@ def flatten_forward(x):
     """Flatten every sample to one row: x (N, C, H, W) -> out (N, C*H*W).
 
     Works for any x with a batch axis first, (N, ...) -> (N, prod(...)); row-major order,
-    as torch.flatten(x, 1). Returns (out, cache). Introduced in notebooks/07_full_cnn.ipynb.
+    as torch.flatten(x, 1). Returns (out, cache). Not used in the notebooks.
     """
     check_float_array(x, "x", "flatten_forward")
     if x.ndim < 2:
@@ -126,7 +127,7 @@ def flatten_forward(x):
 def flatten_backward(dout, cache):
     """Gradient of flatten: reshape dout (N, C*H*W) back to x's shape (N, C, H, W).
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     x_shape, dtype = cache
     flat = (x_shape[0], int(np.prod(x_shape[1:])))

@@ -25,7 +25,7 @@ def softmax(logits):
 
     logits (N, classes) -> probabilities (N, classes), each row sums to 1; a single row
     (classes,) works too. Subtracting the row max changes nothing but avoids overflow.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     check_float_array(logits, "logits", "softmax")
     if logits.ndim == 0:
@@ -38,7 +38,7 @@ def log_softmax(logits):
     """Log of the softmax along the last axis: z - max z - log(sum(exp(z - max z))).
 
     logits (N, classes) -> (N, classes); stable where np.log(softmax(z)) would give -inf.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     check_float_array(logits, "logits", "log_softmax")
     if logits.ndim == 0:
@@ -53,7 +53,7 @@ def cross_entropy(logits, y):
     logits (N, classes), y (N,) ints in [0, classes) -> (loss, dlogits):
     loss = mean_n [log(sum_k exp(z[n, k])) - z[n, y[n]]]  (a Python float),
     dlogits = (softmax(z) - onehot(y)) / N, shape (N, classes), dtype of logits.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
     y = check_labels("cross_entropy", logits, y)
     N = logits.shape[0]
@@ -71,7 +71,7 @@ def cross_entropy(logits, y):
 def cross_entropy_naive(logits, y):
     """Loop version of :func:`cross_entropy`: one sample at a time.
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     y = check_labels("cross_entropy_naive", logits, y)
     N, classes = logits.shape
@@ -133,7 +133,8 @@ class _Loss:
 
 class CrossEntropyLoss(_Loss):
     """Cross-entropy like torch.nn.CrossEntropyLoss: ``loss = loss_fn(logits, y)`` (a float),
-    then ``dlogits = loss_fn.backward()`` (N, classes). Introduced in notebooks/07_full_cnn.ipynb.
+    then ``dlogits = loss_fn.backward()`` (N, classes). Introduced in
+    notebooks/01_neural_network_recap.ipynb.
     """
 
     _fn = staticmethod(cross_entropy)
@@ -141,7 +142,7 @@ class CrossEntropyLoss(_Loss):
 
 class MSELoss(_Loss):
     """Mean squared error like torch.nn.MSELoss: ``loss = loss_fn(pred, target)``, then
-    ``dpred = loss_fn.backward()``. Introduced in notebooks/01_neural_network_recap.ipynb.
+    ``dpred = loss_fn.backward()``. Not used in the notebooks.
     """
 
     _fn = staticmethod(mse_loss)

@@ -41,7 +41,7 @@ def keep_freed_memory() -> int:
     """Make glibc keep freed memory up to ~60 MB instead of returning it (see the module doc).
 
     Returns the bytes allocated and freed: 30 MB the first time in a glibc process, 0 after
-    that, elsewhere, or when CNNLIB_KEEP_FREED_MEMORY=0. Introduced in notebooks/07_full_cnn.ipynb.
+    that, elsewhere, or when CNNLIB_KEEP_FREED_MEMORY=0. Not used in the notebooks.
     """
     global _done
     if _done or not _meaningful():

@@ -49,7 +49,7 @@ def course_cnn(rng=None, dtype=np.float32):
     Flatten -> Linear(784, 10)                                (N, 10) logits
     Pooling comes before ReLU: max and ReLU commute (relu(max(a)) = max(relu(a))), so this
     is the same function as Conv -> ReLU -> MaxPool, with a 4x smaller ReLU.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     rng = _rng(rng)
     return Sequential(
@@ -72,7 +72,7 @@ def digit_cnn(rng=None, dtype=np.float32):
     Flatten -> Linear(1568, 128) -> ReLU -> Linear(128, 10)    (N, 10) logits
     ReLU comes after the pooling: max and ReLU commute (relu(max(a)) = max(relu(a))), so
     the result is the same as Conv -> ReLU -> MaxPool, with a 4x smaller ReLU.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/02_convolution.ipynb.
     """
     rng = _rng(rng)
     return Sequential(

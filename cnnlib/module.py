@@ -18,7 +18,7 @@ __all__ = ["Module", "Parameter", "accumulate", "init_array"]
 class Parameter:
     """A learnable array: ``data`` (the values) and ``grad`` (same shape, or None before backward).
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self, data):
@@ -49,7 +49,7 @@ class Module:
     pieces whose gradients add up (faster) or share it among processes. It is False unless
     a layer says otherwise, because a layer that looks at the whole batch (a batch mean, as
     in batch normalisation) would get a different gradient from pieces of the batch.
-    Introduced in notebooks/07_full_cnn.ipynb."""
+    Not used in the notebooks."""
 
     training = True
     batch_independent = False
@@ -130,7 +130,7 @@ class Module:
 
 def accumulate(param, grad):
     """p.grad += grad (PyTorch's rule); the first gradient after zero_grad() is stored as is.
-    Introduced in notebooks/07_full_cnn.ipynb."""
+    Not used in the notebooks."""
     if param.grad is None:
         param.grad = grad
     else:
@@ -143,7 +143,7 @@ def init_array(shape, fan_in, fan_out, init, rng, dtype, func):
     'kaiming' (He) sqrt(2 / fan_in), for layers followed by ReLU;
     'xavier' (Glorot) sqrt(2 / (fan_in + fan_out)), for sigmoid / tanh networks;
     'small' 0.01, for the last layer: logits start near 0, so the loss starts near log(classes).
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     if init in ("kaiming", "he"):
         std = np.sqrt(2.0 / fan_in)

@@ -74,7 +74,7 @@ class SGD(Optimizer):
         v = momentum * v + g               (v starts at 0; skipped when momentum == 0)
         p = p - lr * v                     (or p - lr * g without momentum)
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Introduced in notebooks/01_neural_network_recap.ipynb.
     """
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
@@ -184,7 +184,7 @@ def step_lr(lr, step_size, gamma=0.1):
     """A step schedule (as torch's StepLR): ``lr * gamma ** (epoch // step_size)``.
 
     Returns ``schedule(t) -> lr``; t is the (fractional) epoch, as for :func:`cosine_lr`.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     lr = _check_positive("step_lr", "lr", lr)
     step_size = _check_positive("step_lr", "step_size", step_size)

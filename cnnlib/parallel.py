@@ -49,7 +49,7 @@ _BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
 
 def split_sizes(n, parts):
     """Sizes of ``parts`` nearly equal slices of n samples, the larger first: (5, 2) -> [3, 2].
-    Introduced in notebooks/07_full_cnn.ipynb."""
+    Not used in the notebooks."""
     return [n // parts + (k < n % parts) for k in range(parts)]
 
 
@@ -138,7 +138,7 @@ class Team:
     Use as a context manager around the epochs: ``with Team(model, loss_fn, workers,
     batch_size, X) as team: loss, correct = team.step(xb, yb)``. While the team is open,
     the model's weights live in shared memory; on exit they are private arrays again.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self, model, loss_fn, workers, batch_size, X):

@@ -271,7 +271,7 @@ def avg_pool2d_forward_naive(x, kernel_size, stride=None, padding=0):
 
 
 def avg_pool2d_backward_naive(dout, cache):
-    """Loop version of :func:`avg_pool2d_backward`. Introduced in notebooks/05_pooling.ipynb."""
+    """Loop version of :func:`avg_pool2d_backward`. Not used in the notebooks."""
     x_shape, dtype, (KH, KW), (SH, SW), P, out_shape = cache
     _check_backward("avg_pool2d_backward_naive", dout, out_shape, dtype)
     N, C, H, W = x_shape
@@ -299,7 +299,7 @@ def global_avg_pool2d_forward(x):
 def global_avg_pool2d_backward(dout, cache):
     """Gradient of global average pooling: every pixel gets dout[n, c] / (H*W).
 
-    dout (N, C) -> dx (N, C, H, W). Introduced in notebooks/05_pooling.ipynb.
+    dout (N, C) -> dx (N, C, H, W). Not used in the notebooks.
     """
     x_shape, dtype = cache
     _check_backward("global_avg_pool2d_backward", dout, x_shape[:2], dtype)

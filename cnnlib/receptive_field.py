@@ -33,7 +33,7 @@ class RFRow:
     kind is "conv", "pool" or "pass" (a layer with no window, e.g. ReLU); size, jump and
     start are the receptive field after the layer; out_size its output (H_out, W_out),
     None when no input_size was given.
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
 
     index: int
@@ -55,7 +55,7 @@ class Region:
 
     ``clipped`` is the part inside the input (a Region), or None when no input_size was
     given or the unit sees nothing but padding. ``slices`` indexes an image with it.
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
 
     top: int
@@ -92,7 +92,7 @@ def conv(kernel_size, stride=1, padding=0, dilation=1, name=None) -> dict:
     >>> conv(3, padding=1)
     {'kind': 'conv', 'kernel_size': 3, 'stride': 1, 'padding': 1, 'dilation': 1}
 
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Introduced in notebooks/03_padding_and_stride.ipynb.
     """
     spec = {"kind": "conv", "kernel_size": kernel_size, "stride": stride, "padding": padding,
             "dilation": dilation}
@@ -227,7 +227,7 @@ def receptive_field(layers, input_size=None) -> list[RFRow]:
 
         size += (k_eff - 1) * jump;  start += ((k_eff - 1)/2 - p) * jump;  jump *= s
 
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Introduced in notebooks/03_padding_and_stride.ipynb.
     """
     return _walk(layers, input_size, "receptive_field")[0]
 

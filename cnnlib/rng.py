@@ -13,12 +13,18 @@ _GENERATOR = np.random.default_rng(0)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reseed the course-wide generator (like ``torch.manual_seed``) and return it."""
+    """Reseed the course-wide generator (like ``torch.manual_seed``) and return it.
+
+    Not used in the notebooks.
+    """
     global _GENERATOR
     _GENERATOR = np.random.default_rng(seed)
     return _GENERATOR
 
 
 def default_rng() -> np.random.Generator:
-    """The course-wide generator used when no ``rng`` is given."""
+    """The course-wide generator used when no ``rng`` is given.
+
+    Not used in the notebooks.
+    """
     return _GENERATOR

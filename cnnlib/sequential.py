@@ -108,7 +108,7 @@ class ModelSummary:
     ``total_params``, ``input_shape``, ``output_shape``; ``str()`` is the table.
     ``has_rf``: whether the table shows receptive-field columns (only for a model with
     windows: a layer whose rf_kind is "conv" or "pool").
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self, model, input_shape):

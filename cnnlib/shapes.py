@@ -49,7 +49,7 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
     >>> conv_output_size(5, 3, stride=2, padding=1)
     3
 
-    Introduced in notebooks/03_padding_and_stride.ipynb.
+    Introduced in notebooks/02_convolution.ipynb.
     """
     H = pair(size, "size", "conv_output_size", minimum=1)
     out = conv_out_hw("conv_output_size", H, kernel_size, stride, padding, dilation)
@@ -61,7 +61,7 @@ def conv_out_hw(func, hw, kernel_size, stride=1, padding=0, dilation=1, details=
 
     Used by every conv function so that an error names the function the learner called;
     ``details`` are extra lines (e.g. the shapes of x and w) added to such an error.
-    Introduced in notebooks/03_padding_and_stride.ipynb.
+    Not used in the notebooks.
     """
     H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
@@ -90,7 +90,7 @@ def pool_output_size(size, kernel_size, stride=None, padding=0):
 
 def pool_out_hw(func, hw, kernel_size, stride=None, padding=0, details=()):
     """``(H_out, W_out)`` of a pooling window on an ``(H, W)`` input, checked for ``func``.
-    Introduced in notebooks/03_padding_and_stride.ipynb."""
+    Not used in the notebooks."""
     H = pair(hw, "size", func, minimum=1)
     K = pair(kernel_size, "kernel_size", func, minimum=1)
     S = K if stride is None else pair(stride, "stride", func, minimum=1)

@@ -32,7 +32,7 @@ KNOWN = ("Sequential, Conv2d, Linear, MaxPool2d, AvgPool2d, Flatten, ReLU, Leaky
 class TorchMissing(ImportError):
     """PyTorch is not installed. In IPython and Jupyter the error shows as its message alone,
     one line instead of a traceback (``_render_traceback_``); a Run All stops at it.
-    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb."""
+    Not used in the notebooks."""
 
     def _render_traceback_(self):  # IPython shows these lines in place of the traceback
         return [str(self)]

@@ -57,7 +57,7 @@ def accumulate_gradients(model, loss_fn, xb, yb, share=1.0, chunk=CHUNK):
     stay in the CPU cache. ``share`` scales everything: the batch's share of a larger batch
     (cnnlib.parallel sends each worker its slice). Right ONLY for a batch-independent model
     (:func:`is_batch_independent`). Returns (mean loss, number correct).
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     n = len(xb)
     parts = max(1, -(-n // chunk))
@@ -81,7 +81,7 @@ def accumulate_gradients(model, loss_fn, xb, yb, share=1.0, chunk=CHUNK):
 def is_batch_independent(model):
     """True when the model and every Module inside it declare ``batch_independent``: then
     pieces of a batch may be run separately and their gradients added.
-    Introduced in notebooks/07_full_cnn.ipynb."""
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb."""
     modules = getattr(model, "modules", None)
     if not callable(modules):
         return False
@@ -98,7 +98,8 @@ def predict(model, X, batch_size=256, labels=False):
     """Class probabilities (softmax of the logits), or predicted labels with labels=True.
 
     X (N, C, H, W) -> probabilities (N, classes), each row sums to 1, or labels (N,) int64.
-    Runs in batches of ``batch_size`` to bound memory. Introduced in notebooks/07_full_cnn.ipynb.
+    Runs in batches of ``batch_size`` to bound memory. Introduced in
+    notebooks/01_neural_network_recap.ipynb.
     """
     from .losses import softmax
 
@@ -109,7 +110,7 @@ def predict(model, X, batch_size=256, labels=False):
 
 def accuracy(y_true, y_pred):
     """Fraction of correct labels: mean(y_true == y_pred). y_pred may be (N,) labels or
-    (N, classes) scores (argmax taken). Introduced in notebooks/07_full_cnn.ipynb."""
+    (N, classes) scores (argmax taken). Introduced in notebooks/01_neural_network_recap.ipynb."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_pred.ndim == 2:
         y_pred = y_pred.argmax(axis=1)

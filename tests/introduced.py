@@ -113,27 +113,59 @@ def expected_tags():
             for module, name, obj, tag in public_objects()}
 
 
-def fix(module, name, old, new):
-    """Rewrite the tag in the docstring of ``module.name`` (in its source file)."""
+SPLIT_TAG = re.compile(rf"Introduced in\s+notebooks/\d\d_\w+\.ipynb\.?|{re.escape(UNUSED)}")
+
+
+def _docstring_span(path, name):
+    """(first, last) 0-based line numbers of the docstring of the module-level def or class
+    called name, read from the file as it is now (earlier fixes move lines)."""
+    for node in ast.parse(path.read_text()).body:
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node.name == name and ast.get_docstring(node) is not None):
+            doc = node.body[0]
+            return doc.lineno - 1, doc.end_lineno - 1
+    return None
+
+
+def _fit(text, indent, width=100):
+    """Split lines longer than width before 'notebooks/' (the tag keeps its two halves)."""
+    out = []
+    for line in text.split("\n"):
+        cut = line.find("Introduced in notebooks/")
+        if len(line) > width and cut >= 0:
+            at = cut + len("Introduced in ")
+            line = line[:at].rstrip() + "\n" + indent + line[at:]
+        out.append(line)
+    return "\n".join(out)
+
+
+def fix(module, name, new):
+    """Make the docstring of ``module.name`` (in its source file) end its story with the tag
+    for ``new`` (a notebook stem, or UNUSED): an old tag is replaced (also one split over two
+    lines), a missing one is added as the docstring's last line."""
     obj = getattr(importlib.import_module(module), name)
-    lines, start = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj))
-    text = path.read_text().splitlines(keepends=True)
-    old_text = UNUSED if old == UNUSED else None
-    new_text = UNUSED if new == UNUSED else f"Introduced in notebooks/{new}.ipynb."
-    for k in range(start - 1, start - 1 + len(lines)):
-        line = text[k]
-        if old_text is None:
-            m = re.search(r"Introduced in\s*(?:\n\s*)?notebooks/\d\d_\w+\.ipynb\.?", line)
-            if m:
-                text[k] = line[:m.start()] + new_text + line[m.end():]
-                break
-        elif old_text in line:
-            text[k] = line.replace(old_text, new_text)
-            break
-    else:
+    span = _docstring_span(path, obj.__name__)
+    if span is None:
         return False
-    path.write_text("".join(text))
+    lines = path.read_text().split("\n")
+    first, last = span
+    doc = "\n".join(lines[first:last + 1])
+    indent = re.match(r"\s*", lines[first]).group(0)
+    new_text = UNUSED if new == UNUSED else f"Introduced in notebooks/{new}.ipynb."
+    if SPLIT_TAG.search(doc):
+        doc = SPLIT_TAG.sub(new_text, doc, count=1)
+    elif first == last:  # """One line."""  ->  a closing line of its own
+        quote = doc.strip()[-3:]
+        doc = doc.rstrip()[:-3].rstrip() + "\n\n" + indent + new_text + "\n" + indent + quote
+    else:
+        body, closing = doc.split("\n")[:-1], doc.split("\n")[-1]
+        quote = closing.strip()[-3:]
+        if closing.strip() != quote:  # text."""  ->  text. / TAG / """
+            body, closing = [*body, closing.rstrip()[:-3]], indent + quote
+        doc = "\n".join([*body, indent + new_text, closing])
+    lines[first:last + 1] = _fit(doc, indent).split("\n")
+    path.write_text("\n".join(lines))
     return True
 
 
@@ -143,6 +175,6 @@ if __name__ == "__main__":
     wrong = [(key, said, want) for key, (said, want) in sorted(expected_tags().items())
              if said != want]
     for (module, name), said, want in wrong:
-        done = "--fix" in sys.argv and said is not None and fix(module, name, said, want)
+        done = "--fix" in sys.argv and fix(module, name, want)
         print(f"{module}.{name}: says {said}, should say {want}" + (" (fixed)" if done else ""))
     print(f"{len(wrong)} docstring(s) to change")

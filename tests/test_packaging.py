@@ -89,29 +89,6 @@ def test_numeric_modules_import_only_numpy():
                 assert top in allowed or top == "cnnlib", f"{path.name} imports {top} at top level"
 
 
-def test_every_public_function_names_the_notebook_that_introduces_it():
-    import importlib
-    import inspect
-    import pkgutil
-
-    import cnnlib
-
-    missing = []
-    for info in pkgutil.walk_packages(cnnlib.__path__, "cnnlib."):
-        module = importlib.import_module(info.name)
-        for name in getattr(module, "__all__", []):
-            obj = getattr(module, name)
-            if not (inspect.isfunction(obj) or inspect.isclass(obj)):
-                continue
-            if obj.__module__ != module.__name__:
-                continue  # re-exported: checked where it is defined
-            found = re.search(r"Introduced in (notebooks/[\w.]+\.ipynb)", inspect.getdoc(obj) or "")
-            if not found or not (ROOT / found.group(1)).exists():
-                missing.append(f"{module.__name__}.{name}")
-    assert not missing, "docstrings without 'Introduced in notebooks/NN_x.ipynb.': " + ", ".join(
-        missing)
-
-
 def test_the_python_floor_is_the_one_tested_and_documented():
     """The tests use tomllib (Python 3.11+), so 3.11 is the floor everywhere it is stated."""
     floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]

@@ -49,7 +49,7 @@ def hide_answer(result: CheckResult, fn, cases: list[Case],
     The "expected" line says the answer is not shown; when the learner's answer is a sequence
     of numbers of the right length, the "problem" line becomes ``explain(case, wrong)``
     (wrong: the positions of the wrong items). Prints the report if ``verbose``.
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
     if result.status == "fail" and result.case is not None and callable(fn):
         case = cases[result.case - 1]

@@ -35,7 +35,7 @@ TOP = "your function returned"
 
 class Mismatch(str):
     """The reason an answer is wrong (a str), with its ``kind`` and, unless the kind is
-    "values", the ``hint`` to print. Introduced in notebooks/01_neural_network_recap.ipynb."""
+    "values", the ``hint`` to print. Not used in the notebooks."""
 
     kind: str
     hint: str | None
@@ -95,7 +95,7 @@ def compare(expected, got, case, subject: str = TOP) -> Mismatch | None:
 
     ``case`` gives the tolerances and ``check_dtype``; ``subject`` starts the sentences about
     ``got`` ("your function returned", or "item [1] of your tuple is" inside a tuple).
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     if got is None:
         return _none(subject)

@@ -39,7 +39,7 @@ __all__ = ["Case", "CheckResult", "Exercise", "Prediction", "Wrong", "compare", 
 @dataclass(frozen=True)
 class Exercise:
     """One notebook exercise: statement (markdown), stub and solution (code), checker name.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
 
     name: str
     title: str
@@ -55,7 +55,7 @@ class Exercise:
 @dataclass(frozen=True)
 class Prediction:
     """A "predict, then move the slider" question shown before an explorer.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
 
     explorer: str
     question: str
@@ -71,7 +71,7 @@ class Case:
     last answer as it is, so that every error can be reproduced from the inputs shown);
     ``no_warnings`` fails a function that makes numpy warn (overflow in exp...);
     ``check_dtype`` requires the dtype of an expected array.
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
 
     label: str
@@ -87,7 +87,7 @@ class Case:
 @dataclass(frozen=True)
 class Wrong:
     """A typical mistake: ``fn`` has the learner's signature and gives the wrong answer.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
 
     key: str
     hint: str
@@ -97,7 +97,7 @@ class Wrong:
 @dataclass
 class CheckResult:
     """What a checker found. ``case`` is the 1-based number of the first failing case.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
 
     name: str
     status: str  # "pass" | "fail" | "not attempted"
@@ -242,7 +242,7 @@ def run_check(name: str, fn, cases: list[Case], wrongs: list[Wrong], generic_hin
     The first failing case is reported with its inputs, expected and got, the problem and a
     hint: the plain one of :mod:`.compare` when the answer is of the wrong type or only its
     form is wrong, else the hint of the wrong variant giving the learner's values, else
-    ``generic_hint``. Introduced in notebooks/01_neural_network_recap.ipynb.
+    ``generic_hint``. Not used in the notebooks.
     """
     def done(result: CheckResult, lines: list[str]) -> CheckResult:
         result.message = "\n".join(lines)

@@ -28,7 +28,7 @@ SOBEL_DIAGONAL = np.array([[0.0, -1, -2], [1, 0, -1], [2, 1, 0]])
 
 def as_kernel(k):
     """The learner's answer as a float64 (3, 3) array of finite numbers, or None.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     if isinstance(k, list | tuple):
         try:
             k = np.asarray(k)
@@ -42,7 +42,7 @@ def as_kernel(k):
 
 def corr(image, k):
     """Valid cross-correlation of a 2-D image with a 2-D kernel, tiny values set to 0.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     out = conv2d_forward(image[None, None], k[None, None])[0][0, 0]
     out[np.abs(out) <= 1e-9 * (1.0 + np.abs(k).max())] = 0.0
     return out
@@ -50,7 +50,7 @@ def corr(image, k):
 
 def strongest(image, k) -> float:
     """The largest |output| of k on image.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     return float(np.abs(corr(image, k)).max())
 
 
@@ -109,7 +109,7 @@ _SIDES = {"out": lambda s: s, "before_pool": lambda s: 28, "valid": lambda s: s 
 def layer_cost(layer, bias=True, channels=True, filters=True, bias_mac=False, side="out",
                reuse=True):
     """(parameters, multiply-adds) of a layer of LAYERS on one digit; the flags put in one
-    typical mistake. Introduced in notebooks/02_convolution.ipynb."""
+    typical mistake. Not used in the notebooks."""
     kind, n_in, n_out, out_side = LAYERS[layer]
     if kind == "dense":
         return n_out * (n_in + bias), n_out * (n_in + bias_mac)
@@ -157,7 +157,7 @@ _COST_MISTAKES = [  # (key, the mistake as flags, which items it changes)
 def cost_variants():
     """(key, fn(layer)) for each typical mistake; one that changes both numbers also comes
     with only the parameters or only the multiply-adds wrong (a learner may slip on one).
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     out = []
     for key, flags, items in _COST_MISTAKES:
         spots = ("both", "params", "macs") if items == "both" else (items,)

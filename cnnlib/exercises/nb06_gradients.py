@@ -33,7 +33,7 @@ NAMES = ("dx", "dw", "db")
 def float64_check(fn, stride=2, pad=1):
     """{"x", "w", "b": rel_error}: cnnlib.gradcheck.check_pair of the learner's backward ``fn``
     against cnnlib's forward, in float64 (run after the cases pass).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     rng = np.random.default_rng(12)
     x, w, b = rng.normal(size=(2, 2, 5, 5)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
 
@@ -49,7 +49,7 @@ def float64_check(fn, stride=2, pad=1):
 def backward_cases(data, seed):
     """One Case per (label, (N, C, H, W), (F, KH, KW), stride, pad) of ``data``: random x, w,
     dout (float32 when the label says so), expected = cnnlib's (dx, dw, db).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     rng = np.random.default_rng(seed)
     cases = []
     for label, (N, C, H, W), (F, KH, KW), S, P in data:
@@ -97,7 +97,7 @@ def gradient_report(result: CheckResult, fn, cases: list[Case], sections: dict) 
     gradients are wrong, the hint, then the case (inputs, and expected and got of the wrong
     gradients only). ``sections``: {name: where that gradient is derived}, for the hint of
     an unrecognised mistake (``GENERIC``).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     if result.status != "fail" or result.case is None:
         return result

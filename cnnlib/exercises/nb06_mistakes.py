@@ -56,7 +56,7 @@ def conv_backward_loop(dout, x, w, stride, pad, bug="none"):
     read the window ``xp[n, :, S*i:S*i+KH, S*j:S*j+KW]`` of the padded input xp, so it sends
     ``dout * window`` to dw[f] and ``dout * w[f]`` back onto that window of dxp; dx is dxp
     without its padding. ``bug``: a key of :data:`MISTAKES` to plant that mistake.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     if bug not in MISTAKES:
         raise ValueError(f"conv_backward_loop: bug must be one of {sorted(MISTAKES)}, "
@@ -117,7 +117,7 @@ def planted_backward(dout, cache, bug="none"):
 
 def reference_backward(dout, x, w, stride, pad):
     """cnnlib's (dx, dw, db) of ``out = conv(x, w) + b`` with int stride and padding.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     _, cache = conv2d_forward(x, w, np.zeros(w.shape[0], dtype=x.dtype), stride=stride,
                               padding=pad)
     return conv2d_backward(dout, cache)
@@ -126,7 +126,7 @@ def reference_backward(dout, x, w, stride, pad):
 def wrong_output_size(dout, x, w, stride, pad):
     """The loops of :func:`conv_backward_loop` over H_out = (H + 2P - KH) // S outputs, the
     + 1 forgotten: the last output row and column send nothing back (db is right).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     d = dout.copy()
     d[:, :, -1, :] = 0
     d[:, :, :, -1] = 0
@@ -142,7 +142,7 @@ def correlation_backward(dout, x, w, stride, pad, rotate=True, swap=True, dilate
     S*(H_out - 1) + 1, not to the stride-1 size H + 2P - KH + 1); ``crop`` "slice"
     (dxp[:, :, P:P + H]) or "minus" (dxp[:, :, P:rows - P]); ``dw`` "trick_uncropped"
     (section 3's conv2d_forward trick without keeping the first KH x KW).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     N, C, H, W = x.shape
     F, _, KH, KW = w.shape
@@ -173,7 +173,7 @@ def im2col_backward(dout, x, w, stride, pad, w_matrix="right", dout_layout="righ
     W_matrix.T wrongly: "planted" w.reshape(-1, F) (Exercise 3's bug), "w_T"
     w.T.reshape(-1, F), "swap_fc" w.transpose(1, 0, 2, 3).reshape(-1, F); ``dout_layout``
     "reshape" is dout.reshape(F, -1), without moving F to the front.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    Not used in the notebooks.
     """
     from ..im2col_simple import col2im_simple, im2col_simple
 
@@ -195,7 +195,7 @@ def region_variant(i, j, K, S, P, H, W, shift=1, stride=True, clip=True, stop=0,
     answer of Exercise 1. The keywords are the mistakes: ``shift`` 0 (no padding shift) or
     -1 (P added), ``stride`` False, ``clip`` False, ``stop`` -1 (inclusive ends), ``swap``
     (rows clipped by W), ``order`` "tlbr" (top, left, bottom, right), ``limit`` 1 (clipped
-    to H - 1). Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    to H - 1). Not used in the notebooks."""
     top = (S if stride else 1) * i - shift * P
     left = (S if stride else 1) * j - shift * P
     bottom, right = top + K + stop, left + K + stop
@@ -208,25 +208,25 @@ def region_variant(i, j, K, S, P, H, W, shift=1, stride=True, clip=True, stop=0,
 
 # ------------------------------------------------- Exercise 4: the numerical gradient of a layer
 def square_layer(x):
-    """x**2, entry by entry. Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    """x**2, entry by entry. Not used in the notebooks."""
     return x ** 2
 
 
 def matrix_layer(x):
     """A (3, 4) matrix times x (4,): out has another shape than x.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     return np.arange(1.0, 13.0).reshape(3, 4) @ x
 
 
 def conv_layer(x):
     """A fixed 3x3 convolution of x (N, 1, H, W).
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     return conv2d_forward(x, np.linspace(-1.0, 1.0, 9).reshape(1, 1, 3, 3))[0]
 
 
 def conv_tanh_layer(x):
     """tanh of a fixed 2-filter 3x3 convolution of x (N, 2, H, W), stride 2, padding 1.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     w = np.cos(np.arange(2 * 2 * 9.0)).reshape(2, 2, 3, 3)
     return np.tanh(conv2d_forward(x, w, stride=2, padding=1)[0])
 
@@ -235,7 +235,7 @@ def numeric_variant(reduce, step, restore=True):
     """A learner's numerical_gradient_array (Exercise 4): ``reduce(out_plus, out_minus, dout)``
     gives the number divided by ``step * h`` (step 2: central, 1: one-sided); ``restore``
     False leaves every nudged entry at x - h.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     def fn(f, x, dout, h=1e-5):
         dx = np.zeros_like(x)
         for k in np.ndindex(x.shape):

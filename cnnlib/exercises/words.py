@@ -61,7 +61,7 @@ def _a(word: str) -> str:
 
 def elements(a: np.ndarray) -> str:
     """What an array holds: "of strings (dtype <U3)", "of dtype float32"...
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
     what = {"b": "True/False values", "c": "complex numbers", "U": "strings", "S": "bytes",
             "O": "Python objects"}.get(a.dtype.kind)
     return f"of {what} (dtype {a.dtype})" if what else f"of dtype {a.dtype}"
@@ -69,7 +69,7 @@ def elements(a: np.ndarray) -> str:
 
 def describe(value) -> str:
     """What a value is, in words: "None", "a str ('abc')", "a numpy array of shape (2, 2)..."
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
     if value is None:
         return "None"
     if isinstance(value, bool | np.bool_):
@@ -98,7 +98,7 @@ def describe(value) -> str:
 
 def wanted(expected) -> str:
     """What the answer should be, in words: "a numpy array of shape (4, 5)", "an int"...
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
     if isinstance(expected, tuple):
         items = [wanted(e) for e in expected]
         if len(set(items)) == 1:
@@ -116,7 +116,7 @@ def wanted(expected) -> str:
 
 def show(value, indent: str = "      ") -> str:
     """A small printable form of an array, number or tuple (for the failure report); never
-    raises, whatever the learner returned. Introduced in notebooks/01_neural_network_recap.ipynb."""
+    raises, whatever the learner returned. Not used in the notebooks."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return f"{_short_repr(value.item())} (a 0-d numpy array, {value.dtype})"
     if isinstance(value, np.ndarray):

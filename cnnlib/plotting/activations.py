@@ -23,7 +23,7 @@ def break_jumps(x, y, threshold: float = 0.25):
     ``threshold`` times its range, so that matplotlib leaves a gap instead of a vertical line.
 
     x, y: 1-D, same length. Returns two new 1-D float arrays (longer by the number of jumps).
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     finite = y[np.isfinite(y)]
@@ -58,7 +58,7 @@ def plot_activation(x, y, dy, name: str = "activation"):
     """Two panels: ``y = f(x)`` and its derivative ``dy = f'(x)``; x, y, dy are 1-D, same length.
 
     The slope panel has the shared scale SLOPE_LIMITS.
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     x, y, dy = (np.asarray(a, dtype=float) for a in (x, y, dy))
     fig = new_figure(6.4, 2.6)
@@ -77,7 +77,7 @@ def plot_activation(x, y, dy, name: str = "activation"):
 
 def update_activation(fig, x, y, dy, name: str = "activation"):
     """Redraw a figure made by :func:`plot_activation` with new curves, in place; returns fig.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
     x, y, dy = (np.asarray(a, dtype=float) for a in (x, y, dy))
     ax_f, ax_d = fig.axes
     ax_f.lines[0].set_data(x, y)  # lines[0] is the curve (then the two axis lines)

@@ -64,14 +64,14 @@ def plot_image_channels(image):
 
 def clipped_fraction(output) -> float:
     """The fraction of ``output``'s pixels outside [0, 1]: drawn grey over [0, 1], they are
-    clipped to black (< 0) or white (> 1). Introduced in notebooks/02_convolution.ipynb."""
+    clipped to black (< 0) or white (> 1). Not used in the notebooks."""
     out = np.asarray(output, dtype=float)
     return float(np.mean((out < 0) | (out > 1))) if out.size else 0.0
 
 
 def percent(fraction) -> str:
     """A fraction as a percentage with one decimal ("14.5 %"; "< 0.1 %" for a tiny one).
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     p = 100 * fraction
     return "< 0.1 %" if 0 < p < 0.1 else f"{p:.1f} %"
 
@@ -84,7 +84,7 @@ def output_palette(kernel, output) -> tuple[str, float, float, str]:
     black or white, and the note gives its share (:func:`clipped_fraction`). An output with no
     negative value is an image too (grey, dark = 0). Anything else is signed (edges: the
     kernel sums to 0): the diverging map centred on 0.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     if abs(float(np.sum(kernel)) - 1.0) <= SUMS_TO_ONE_TOL:
         outside = clipped_fraction(output)
@@ -106,7 +106,7 @@ def plot_kernel_result(image, kernel, output, relu_output, title=""):
     :func:`output_palette` says (grey like a photo when the kernel sums to 1, blue < 0 < red
     for signed responses), and ReLU(output) in grey.
 
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     fig = new_figure(8.6, 2.8)
     axes = fig.subplots(1, 4, width_ratios=[3, 1.6, 3, 3])
@@ -172,7 +172,7 @@ def _kernel_titles(axes, image, kernel, output) -> None:
 def update_kernel_result(fig, image, kernel, output, relu_output):
     """Redraw a figure made by :func:`plot_kernel_result` in place (fast: no new artists
     for the images; the colour bar follows the output's palette); returns ``fig``.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     axes = fig.axes
     axes[0].images[0].set_data(image)
     axes[0].images[0].set_extent((-0.5, np.shape(image)[1] - 0.5, np.shape(image)[0] - 0.5, -0.5))
@@ -204,7 +204,7 @@ def plot_sliding_window(x_padded, kernel, products, out_so_far, position, stride
     computed, ``position = (i, j)``; the window's top-left is ``(i * stride, j * stride)``.
     ``out_range`` = (min, max) of the whole output keeps its colours fixed while it fills in.
     Colours: the course's palette (the kernel, and the products of a kernel with negative
-    weights, are signed). Introduced in notebooks/02_convolution.ipynb.
+    weights, are signed). Not used in the notebooks.
     """
     x_padded = np.asarray(x_padded, dtype=float)
     K = np.shape(kernel)[0]
@@ -240,7 +240,7 @@ def _range_kw(values, out_range):
 def update_sliding_window(fig, products, out_so_far, position, stride=1, out_range=None):
     """Move the window of a figure made by :func:`plot_sliding_window` (same geometry) to
     ``position`` in place: new products, sum and output cells, no new artists; returns fig.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     ax_in, ax_k, ax_prod, ax_out = fig.axes
     i, j = position
     ax_in.patches[-1].set_xy((j * stride - 0.5, i * stride - 0.5))

@@ -59,7 +59,7 @@ def fixed_figure(width: float, height: float) -> Figure:
     """A Figure with no layout engine: axes go exactly where ``add_axes`` puts them.
 
     Skipping constrained layout saves a layout pass per redraw (explorers stay fast).
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
     fig = Figure(figsize=(width, height), dpi=DPI, layout="none")
     FigureCanvasAgg(fig)
@@ -72,7 +72,7 @@ def freeze_layout(fig: Figure) -> Figure:
     ``set_layout_engine("none")`` (public matplotlib API) swaps constrained layout for a
     placeholder engine whose ``execute`` does nothing, so positions computed by an earlier
     draw (see :class:`LayoutCache`) stay as they are.
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     fig.set_layout_engine("none")
     return fig
@@ -85,7 +85,7 @@ class LayoutCache:
     (``draw_without_rendering``) and its positions are stored; later figures with the same key
     get the stored positions. Either way the layout is then frozen (:func:`freeze_layout`),
     which saves a layout pass per redraw of an explorer.
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self) -> None:
@@ -105,7 +105,7 @@ def fig_to_png(fig: Figure) -> bytes:
     """Render ``fig`` with Agg and return the PNG bytes (what ``ipywidgets.Image`` shows).
 
     ``canvas.print_png`` draws once; ``savefig`` would run the layout engine twice.
-    Introduced in notebooks/01_neural_network_recap.ipynb.
+    Not used in the notebooks.
     """
     buf = io.BytesIO()
     fig.canvas.print_png(buf)
@@ -114,7 +114,7 @@ def fig_to_png(fig: Figure) -> bytes:
 
 def message_figure(text: str, width: float = 6.0, height: float = 1.6) -> Figure:
     """A figure that only shows a message: what an explorer draws for impossible settings.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
     fig = new_figure(width, height)
     fig.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=11,
              family="monospace", color="#8a1c1c")
@@ -127,7 +127,7 @@ def short_number(v) -> str:
 
     Whole numbers below 100000 in full (``-12``), others with two significant digits
     (``0.11``, ``0.004``), very large or very small ones as ``1e23`` / ``-3e-7``; NaN is ``""``.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     v = float(v)
     if np.isnan(v):
@@ -148,7 +148,7 @@ def short_number(v) -> str:
 # ------------------------------------------------------------------ the palette
 def finite_range(values) -> tuple[float, float]:
     """(min, max) of the finite entries; (0, 0) when there are none.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     a = np.asarray(values, dtype=float)
     finite = a[np.isfinite(a)]
     return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
@@ -156,7 +156,7 @@ def finite_range(values) -> tuple[float, float]:
 
 def signed_limit(values) -> float:
     """The largest |value| (finite entries), or 1 for an all-zero array: limits are +-this.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     lo, hi = finite_range(values)
     m = max(-lo, hi)
     return m if m > 0 else 1.0
@@ -167,7 +167,7 @@ def pick_palette(values, signed: bool | None = None) -> tuple[str, float, float]
 
     Signed data (any entry < 0, or ``signed=True``): ``SIGNED_CMAP`` over ``[-m, m]``,
     m = the largest |value|. Otherwise an image: ``IMAGE_CMAP`` over ``[0, max]`` (dark = 0).
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     lo, hi = finite_range(values)
     if signed or (signed is None and lo < 0):
@@ -178,7 +178,7 @@ def pick_palette(values, signed: bool | None = None) -> tuple[str, float, float]
 
 def add_colorbar(ax, im, cax=None):
     """A slim colour bar for the image ``im`` of ``ax`` (beside it, or in ``cax``).
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     fig = ax.get_figure()
     kw = {"cax": cax} if cax is not None else {"ax": ax, "shrink": 0.85, "pad": 0.02,
                                                   "fraction": 0.06}
@@ -189,7 +189,7 @@ def add_colorbar(ax, im, cax=None):
 
 def show_image(ax, values, vmax=None, **kw):
     """Draw a non-negative map in grey, dark = 0, white = ``vmax`` (default: its maximum).
-    Introduced in notebooks/02_convolution.ipynb."""
+    Introduced in notebooks/01_neural_network_recap.ipynb."""
     if vmax is None:
         vmax = pick_palette(values, signed=False)[2]
     return ax.imshow(values, cmap=IMAGE_CMAP, vmin=0, vmax=vmax,
@@ -199,7 +199,7 @@ def show_image(ax, values, vmax=None, **kw):
 def show_signed(ax, values, limit=None, colorbar=True, cax=None, **kw):
     """Draw signed data with ``SIGNED_CMAP`` over ``[-limit, limit]`` (default: its largest
     |value|), white = 0, and a colour bar; returns the image.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     m = signed_limit(values) if limit is None else limit
     im = ax.imshow(values, cmap=SIGNED_CMAP, vmin=-m, vmax=m,
@@ -212,7 +212,7 @@ def show_signed(ax, values, limit=None, colorbar=True, cax=None, **kw):
 def show_map(ax, values, signed=None, colorbar=True, **kw):
     """Draw any 2-D map by the convention: :func:`show_signed` (with a colour bar) if it is
     signed, else :func:`show_image`. Returns the image.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     cmap, _, vmax = pick_palette(values, signed)
     if cmap == SIGNED_CMAP:
@@ -222,7 +222,7 @@ def show_map(ax, values, signed=None, colorbar=True, **kw):
 
 def text_colour(rgba) -> str:
     """"black" or "white": whichever reads better on a cell of colour ``rgba``.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     r, g, b = to_rgb(rgba)
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
@@ -230,7 +230,7 @@ def text_colour(rgba) -> str:
 def mark_dead(ax, boxes, fontsize=6) -> None:
     """Black out each (top, left, height, width) box of an image and label it "dead":
     how a map that is zero everywhere (a dead ReLU) is drawn.
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     for top, left, h, w in boxes:
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, color=DEAD_COLOUR, zorder=3))

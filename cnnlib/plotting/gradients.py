@@ -56,7 +56,7 @@ def as_2d(a, gap: bool = False) -> np.ndarray:
     """Lay an array out flat for a heat map: (N, C, H, W) -> (N*H, C*W) (channels side by
     side, images one below the other), 1-D -> (1, n). ``gap``: a column of NaN between the
     channels and a row of NaN between the images (drawn blank), so that they read apart.
-    Introduced in notebooks/06_backpropagation_through_conv.ipynb."""
+    Not used in the notebooks."""
     a = np.asarray(a)
     if a.ndim == 4:
         N, C, H, W = a.shape
@@ -118,7 +118,7 @@ def plot_gradcheck(errors, rel, h, curves, title=""):
     over the bands.
 
     errors: array of any shape (laid out with :func:`as_2d`); rel: the scalar rel_error;
-    curves: {label: (hs, errs)}. Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    curves: {label: (hs, errs)}. Not used in the notebooks.
     """
     fig = fixed_figure(7.6, 3.0)
     ax = fig.add_axes([0.01, 0.12, 0.31, 0.7])

@@ -22,14 +22,14 @@ OWN_SCALES = "colours: each grid on its own scale"  # the caption of grids that 
 def set_title(ax, text, fontsize=10, **kw):
     """``ax.set_title`` at a fixed height (y=1): the same place as matplotlib's automatic one
     for axes without ticks on top, but no tick measuring on every draw (explorers redraw
-    faster). Introduced in notebooks/02_convolution.ipynb."""
+    faster). Not used in the notebooks."""
     return ax.set_title(text, fontsize=fontsize, y=1.0, **kw)
 
 
 def cell_lines(ax, H, W, color="0.35", lw=0.6):
     """Outline every cell of an H x W image in ``ax`` and hide the ticks (cheap: two
     line collections instead of one tick object per line).
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     ax.vlines(np.arange(W + 1) - 0.5, -0.5, H - 0.5, colors=color, lw=lw)
     ax.hlines(np.arange(H + 1) - 0.5, -0.5, W - 0.5, colors=color, lw=lw)
     ax.set_xticks([])
@@ -60,7 +60,7 @@ def _colour_texts(ax, values) -> None:
 
 def update_number_grid(ax, values, cmap=None, vmin=None, vmax=None, signed=None) -> None:
     """Put new numbers (same shape) into a grid drawn by :func:`draw_number_grid`, with the
-    same palette rule (fast: no new artists). Introduced in notebooks/02_convolution.ipynb."""
+    same palette rule (fast: no new artists). Not used in the notebooks."""
     values = np.asarray(values, dtype=float)
     cmap, lo, hi = _grid_palette(values, cmap, vmin, vmax, signed)
     im = ax.images[0]
@@ -88,7 +88,7 @@ def draw_number_grid(ax, values, cmap=None, title="", fontsize=9, vmin=None, vma
     numbers (``signed=True`` forces it, e.g. for a kernel). ``vmin``/``vmax`` fix the limits
     (e.g. to those of a whole output that is filled in cell by cell); ``cmap`` overrides the
     palette. ``pad`` > 0 hatches the outer ``pad`` rows and columns (zero padding).
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     values = np.asarray(values, dtype=float)
     cmap, lo, hi = _grid_palette(values, cmap, vmin, vmax, signed)

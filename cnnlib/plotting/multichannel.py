@@ -52,7 +52,7 @@ def _limit(outputs, maps):
 
 def decimals3(v) -> str:
     """A value with at most 3 decimals ("-0.292", "0.5", "0"), so that printed parts add up.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     v = round(float(v), 3) + 0.0  # + 0.0: no "-0"
     return f"{v:.3f}".rstrip("0").rstrip(".") if v else "0"
 
@@ -74,7 +74,7 @@ def plot_multichannel(image, weights, f, position, maps, outputs, bias=0.0, name
     alone; ``outputs`` (F, H_out, W_out): every filter's output map, ``bias`` of filter f
     included.
     ``names``: a short name per filter (tile titles). C must be 3 (an RGB image).
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     image, weights = np.asarray(image, dtype=float), np.asarray(weights, dtype=float)
     C, H, W = image.shape
@@ -149,7 +149,7 @@ def _frame_tile(ax, selected):
 def update_multichannel(fig, image, weights, f, position, maps, outputs, bias=0.0):
     """Redraw a figure made by :func:`plot_multichannel` (same sizes) in place: new window,
     filter, maps and titles, no new artists; returns ``fig``.
-    Introduced in notebooks/02_convolution.ipynb."""
+    Not used in the notebooks."""
     image, weights = np.asarray(image, dtype=float), np.asarray(weights, dtype=float)
     C = image.shape[0]
     F, _, K, _ = weights.shape

@@ -48,7 +48,7 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     x (H, W); out (H_out, W_out); dx (H, W) = the backward pass of a dout that is 1 at the
     chosen output cell and 0 elsewhere; window = (top, left) of that cell's window in input
     coordinates (negative inside the padding); winner = (row, col) of the max, or None.
-    Small inputs (<= 8 x 8) show their numbers. Introduced in notebooks/05_pooling.ipynb.
+    Small inputs (<= 8 x 8) show their numbers. Not used in the notebooks.
     """
     H, W = x.shape
     K, S, P = kernel_size, stride, padding

@@ -26,7 +26,7 @@ def plot_layer_stack(image, region, paths, table, note="", title=""):
     paths through the stack join each pixel to the unit (0 = not seen), shown in orange
     (and written in each pixel of grids up to 8 x 8);
     table: the text of cnnlib.receptive_field.receptive_field_table; note: a last line.
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
     H, W = image.shape
     fig = fixed_figure(8.4, 3.6)

@@ -123,7 +123,7 @@ def plot_transposed_shape(H, kernel_size, stride, padding, dilation, counts, H_o
     ``H_out x H_out`` part is outlined in black, the cropped frame greyed. The stamps of the
     first two input pixels, (0, 0) and (0, 1), are outlined in orange and dashed blue on
     the output, and those pixels are filled with the same colours on the input.
-    Introduced in notebooks/03_padding_and_stride.ipynb.
+    Not used in the notebooks.
     """
     K, S, P, D = kernel_size, stride, padding, dilation
     counts = np.asarray(counts, dtype=float)

@@ -40,7 +40,7 @@ def mosaic(maps, ncols=None, gap=1, shared=False) -> np.ndarray:
     (no negative value) or [-1, 1] (signed) and 0 stays 0: a map that is zero everywhere stays
     0 (black in grey), never mid-grey. ``shared=True``: the values as they are, for one colour
     scale over all maps (filters: their sign and relative size stay visible).
-    One imshow instead of F axes keeps drawing fast. Introduced in notebooks/07_full_cnn.ipynb.
+    One imshow instead of F axes keeps drawing fast. Not used in the notebooks.
     """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
@@ -63,7 +63,7 @@ def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rec
     dark = 0 when no value is negative, else the diverging map centred on 0 with a colour bar
     (in new axes at ``colorbar_rect`` = [left, bottom, width, height] if given, else beside
     ``ax``). Maps that are zero everywhere are black and labelled "dead".
-    Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
+    Returns the image. Not used in the notebooks.
     """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
@@ -180,7 +180,7 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     train_acc / val_acc: per epoch (val may hold None), val_acc drawn as ``val_label``;
     weight (F, C, K, K), drawn on one shared scale in the diverging map (signed weights).
     status: a line that replaces the time left (e.g. "stopped at epoch 3"); the bar turns
-    orange. Introduced in notebooks/07_full_cnn.ipynb.
+    orange. Not used in the notebooks.
     """
     fig = fixed_figure(8.4, 2.9)
     bar = fig.add_axes([0.05, 0.9, 0.62, 0.05])
@@ -239,7 +239,7 @@ def plot_digit(image, probs, label, maps, layer_name=""):
     the feature maps (C, H, W) of one layer as a :func:`draw_mosaic` (each map on its own
     scale; grey after ReLU, the diverging map for signed conv outputs; dead maps labelled).
 
-    Introduced in notebooks/07_full_cnn.ipynb.
+    Not used in the notebooks.
     """
     fig = fixed_figure(8.0, 2.6)
     ax = fig.add_axes([0.01, 0.06, 0.22, 0.8])

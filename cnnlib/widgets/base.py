@@ -45,7 +45,7 @@ class NumberCell(widgets.Text):
     A plain ``Text`` in the page (``<input type=text>``): whatever the learner types reaches
     Python, so "1..2" is refused with a message instead of being silently read as 1.2 by an
     ``<input type=number>``. Sent on Enter or when the box loses focus.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
 
     def __init__(self, value="0", **kwargs):
@@ -68,7 +68,7 @@ def _float(text: str) -> float | None:
 def parse_number(text, where: str = "the cell") -> float:
     """The number typed in ``text`` (e.g. "0.5", "-2", "1e-3" or "1/9"), as a float that fits
     float32; otherwise a ValueError with one line that says what is wrong.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     text = str(text).strip()
     shown = repr(text) if len(text) <= 16 else repr(text[:12] + "...")
@@ -88,7 +88,7 @@ def parse_number(text, where: str = "the cell") -> float:
 
 class Explorer:
     """Base class of every explorer; see the module docstring for the contract.
-    Introduced in notebooks/01_neural_network_recap.ipynb."""
+    Not used in the notebooks."""
 
     title = ""
 

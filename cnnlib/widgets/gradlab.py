@@ -105,7 +105,7 @@ def check_once(op, which, h, dtype_name, bug="none"):
     step h, in the given dtype; the analytic one is cnnlib's backward, or for the conv ops
     with ``bug`` other than "none" the backward with that mistake planted
     (:func:`cnnlib.exercises.nb06_mistakes.planted_backward`). Raises ValueError when h is
-    too small for the dtype. Introduced in notebooks/06_backpropagation_through_conv.ipynb.
+    too small for the dtype. Not used in the notebooks.
     """
     numeric = _numeric(op, which, float(h), dtype_name)
     if isinstance(numeric, str):

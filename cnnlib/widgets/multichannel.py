@@ -48,7 +48,7 @@ def filter_bank() -> np.ndarray:
     0: Sobel x / 4 in every channel (vertical edges of the brightness); 1: Sobel y / 4 in
     every channel (horizontal edges); 2: the mean of the window in red minus the same in blue
     (a colour filter: no edge at all); 3: Sobel x / 4 in green, zeros in red and blue.
-    Introduced in notebooks/02_convolution.ipynb.
+    Not used in the notebooks.
     """
     sx, sy = get_kernel("sobel_x") / 4, get_kernel("sobel_y") / 4
     box, zero = get_kernel("box_blur"), np.zeros((3, 3))

@@ -42,7 +42,7 @@ def _image(name: str) -> np.ndarray:
 def stroke_cell(x: np.ndarray, K: int, S: int, P: int) -> tuple[int, int]:
     """The output cell nearest the middle whose window has ONE largest value, above half the
     image's maximum (a cell on a stroke, where the gradient's route is not a tie).
-    Falls back to the middle cell. Introduced in notebooks/05_pooling.ipynb.
+    Falls back to the middle cell. Not used in the notebooks.
     """
     out, _ = pool.max_pool2d_forward(x[None, None], K, S, P)
     H_out, W_out = out.shape[2:]

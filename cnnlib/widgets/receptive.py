@@ -44,7 +44,7 @@ def parse_stack(text: str) -> list[dict]:
     Layers are separated by commas: conv<K> or pool<K>, then optional s<stride>,
     p<padding>, d<dilation> (pool stride defaults to K; pooling has no dilation). Every
     number is at most ``MAX_NUMBER`` (64, the largest input): larger ones get a sentence.
-    Introduced in notebooks/04_receptive_field.ipynb.
+    Not used in the notebooks.
     """
     specs = []
     for k, token in enumerate(t.strip() for t in text.split(",")):
@@ -82,7 +82,7 @@ def _short_int(n: int) -> str:
 
 def layer_token(kind, K, S, P, D) -> str:
     """The text of one layer for :func:`parse_stack` (defaults left out).
-    Introduced in notebooks/04_receptive_field.ipynb."""
+    Not used in the notebooks."""
     text = f"{kind}{K}"
     if S != (K if kind == "pool" else 1):
         text += f" s{S}"
