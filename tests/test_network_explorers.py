@@ -313,3 +313,23 @@ def test_feature_map_colour_bar_says_each_map_is_on_its_own_scale():
     shared = plot_filters(np.random.default_rng(1).normal(size=(3, 1, 3, 3)))
     assert not any("max|value|" in ax.get_ylabel() for ax in shared.axes)  # one shared scale
 
+
+def test_every_colour_bar_of_notebook_07s_pictures_has_a_label():
+    """Filters (one shared scale: "weight"), the dashboard's filters, a digit's feature maps
+    (each on its own scale). matplotlib marks a colour bar's axes with ``_colorbar``."""
+    from cnnlib.plotting.training import plot_dashboard, plot_digit, plot_filters
+
+    rng = np.random.default_rng(2)
+    weight = rng.normal(size=(8, 1, 3, 3))
+    figs = {"filters": plot_filters(weight),
+            "dashboard": plot_dashboard([2.3, 1.0, 0.5], [3], [0.5], [0.6], weight, 3, 30, 1.0),
+            "digit": plot_digit(rng.random((28, 28)), np.full(10, 0.1), 3,
+                                rng.normal(size=(8, 28, 28)), "0: Conv2d")}
+    expected = {"filters": "weight", "dashboard": "weight",
+                "digit": "value / max|value|\nof its map"}
+    for name, fig in figs.items():
+        bars = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is not None]
+        assert len(bars) == 1, name
+        label = bars[0].get_ylabel() or bars[0].get_xlabel()
+        assert label == expected[name], (name, label)
+

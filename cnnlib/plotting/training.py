@@ -58,13 +58,14 @@ def mosaic(maps, ncols=None, gap=1, shared=False) -> np.ndarray:
 
 
 def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rect=None,
-                ncols=None):
+                ncols=None, colorbar_label="value"):
     """Draw maps (F, H, W) as a :func:`mosaic` in ``ax`` by the course's palette: grey with
     dark = 0 when no value is negative, else the diverging map centred on 0 with a colour bar
     (in new axes at ``colorbar_rect`` = [left, bottom, width, height] if given, else beside
-    ``ax``). Without ``shared`` each map is divided by its own largest |value|, and the colour
-    bar says so ("value / max|value| of its map"). Maps that are zero everywhere are black and
-    labelled "dead". Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
+    ``ax``). Every colour bar is labelled: ``colorbar_label`` on a shared scale; without
+    ``shared`` each map is divided by its own largest |value|, and the bar says so
+    ("value / max|value| of its map"). Maps that are zero everywhere are black and labelled
+    "dead". Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
     """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
@@ -76,8 +77,9 @@ def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rec
     if colorbar and cmap == SIGNED_CMAP:
         cax = None if colorbar_rect is None else ax.get_figure().add_axes(colorbar_rect)
         bar = add_colorbar(ax, im, cax)
-        if not shared:  # each map on its own scale: the bar is in units of its largest |value|
-            bar.set_label("value / max|value|\nof its map", fontsize=6, labelpad=2)
+        # each map on its own scale: the bar is in units of its largest |value|
+        label = colorbar_label if shared else "value / max|value|\nof its map"
+        bar.set_label(label, fontsize=6, labelpad=2)
     dead = [(r * (H + 1), c * (W + 1), H, W)
             for r, c in (divmod(int(k), ncols) for k in np.flatnonzero(dead_maps(maps)))]
     mark_dead(ax, dead, fontsize=6 if W >= 6 else 5)
@@ -101,7 +103,7 @@ def plot_filters(weight, title="first-layer filters", bias=None, dead=None):
     fig = fixed_figure(min(1.0 + 0.75 * F, 9.0), 2.0)
     ax = fig.add_axes([0.02, 0.18, 0.86, 0.62])
     draw_mosaic(ax, w, shared=True, signed=True, ncols=F,
-                colorbar_rect=[0.9, 0.2, 0.015, 0.58])
+                colorbar_rect=[0.9, 0.2, 0.015, 0.58], colorbar_label="weight")
     dead = np.zeros(F, bool) if dead is None else np.asarray(dead, bool)
     for k in range(F):
         left = k * (KW + 1)
@@ -253,7 +255,7 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     acc.tick_params(labelsize=7)
     fil = fig.add_axes([0.7, 0.08, 0.22, 0.72])
     draw_mosaic(fil, np.asarray(weight)[:, 0], shared=True, signed=True,
-                colorbar_rect=[0.93, 0.14, 0.012, 0.6])
+                colorbar_rect=[0.93, 0.14, 0.012, 0.6], colorbar_label="weight")
     fil.set_title("first-layer filters", fontsize=9)
     return fig
 
