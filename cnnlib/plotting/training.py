@@ -188,7 +188,7 @@ def plot_history(history, title="training", val_label="validation"):
             ax.plot(epochs[best], val_acc[best], "*", ms=11, color="#c0392b",
                     label=f"stop (exercise 3's rule): epoch {epochs[best]}")
         panels[2].legend(handles=panels[2].lines[-1:], fontsize=7, frameon=False,
-                         loc="lower right")
+                         loc="upper left")  # the curves rise from the lower left
     panels[3].plot(epochs, history["lr"], "o-", ms=3, color="#7d3c98")
     panels[3].set_xlabel("epoch", fontsize=8)
     panels[3].set_title("learning rate at the epoch's end", fontsize=9)
