@@ -107,6 +107,25 @@ def count_like_an_mlp(in_channels, channels, kernel_size, hidden, classes, image
     return total + prev * side * side * hidden + hidden + hidden * classes + classes
 
 
+def count_unpadded(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, prev, side = 0, in_channels, image_size
+    for c in channels:
+        total += prev * c * kernel_size ** 2 + c
+        side = side - kernel_size + 1  # "a 3x3 convolution loses a pixel on each side"
+        side = side // 2
+        prev = c
+    return total + prev * side * side * hidden + hidden + hidden * classes + classes
+
+
+def count_half_pixels(in_channels, channels, kernel_size, hidden, classes, image_size):
+    total, prev, side = 0, in_channels, image_size
+    for c in channels:
+        total += prev * c * kernel_size ** 2 + c
+        side = side / 2
+        prev = c
+    return int(total + prev * side * side * hidden + hidden + hidden * classes + classes)
+
+
 def stop_at_best_training(epochs, train_acc, val_acc, val_loss):
     best = 0
     for i in range(len(epochs)):
@@ -119,6 +138,14 @@ def stop_at_first_best(epochs, train_acc, val_acc, val_loss):
     best = 0
     for i in range(len(epochs)):
         if val_acc[i] > val_acc[best]:  # strict: the first of equals stays
+            best = i
+    return epochs[best]
+
+
+def stop_at_last_best(epochs, train_acc, val_acc, val_loss):
+    best = 0
+    for i in range(len(epochs)):
+        if val_acc[i] >= val_acc[best]:  # >=: the last of equals wins
             best = i
     return epochs[best]
 
@@ -152,6 +179,18 @@ def sgd_lr_in_v(p, grad, v, lr, momentum):
     return p - v_new, v_new
 
 
+def sgd_cs231n(p, grad, v, lr, momentum):
+    v = momentum * v - lr * grad  # CS231n's notes: the velocity holds the step
+    p = p + v
+    return p, v
+
+
+def cm_fancy_index(y_true, y_pred, num_classes):
+    M = np.zeros((num_classes, num_classes), dtype=np.int64)
+    M[y_true, y_pred] += 1  # no loop needed?
+    return M
+
+
 def cm_transposed(y_true, y_pred, num_classes):
     M = np.zeros((num_classes, num_classes), dtype=np.int64)
     for t, p in zip(y_true, y_pred, strict=True):
@@ -180,6 +219,9 @@ WRONG = [
     ("count_cnn_parameters", count_flat_filters, "no_depth", ["depth", "C_in"]),
     ("count_cnn_parameters", count_forgot_pooling, "no_pool", ["halves"]),
     ("count_cnn_parameters", count_like_an_mlp, "per_position", ["shared"]),
+    ("count_cnn_parameters", count_unpadded, "valid", ["padded", "K - 1"]),
+    ("count_cnn_parameters", count_half_pixels, "half_side", ["side // 2", "3.5"]),
+    ("choose_stop_epoch", stop_at_last_best, "last_tie", ["LAST", "lowest validation loss"]),
     ("choose_stop_epoch", stop_at_best_training, "train", ["VALIDATION"]),
     ("choose_stop_epoch", stop_at_first_best, "first_tie", ["lowest validation loss"]),
     ("choose_stop_epoch", stop_at_lowest_loss, "min_loss", ["ACCURACY", "ties"]),
@@ -188,6 +230,8 @@ WRONG = [
     ("sgd_momentum_step", sgd_old_velocity, "after", ["OLD velocity"]),
     ("sgd_momentum_step", sgd_dampened, "dampened", ["(1 - momentum)"]),
     ("sgd_momentum_step", sgd_lr_in_v, "lr_inside", ["lr outside"]),
+    ("sgd_momentum_step", sgd_cs231n, "cs231n", ["CS231n", "-lr times", "schedule"]),
+    ("build_confusion_matrix", cm_fancy_index, "marks", ["np.add.at", "M[y_true, y_pred] += 1"]),
     ("build_confusion_matrix", cm_transposed, "transposed", ["rows are the TRUE"]),
     ("build_confusion_matrix", cm_sized_by_labels, "from_max", ["num_classes"]),
     ("build_confusion_matrix", cm_marks, "marks", ["+= 1"]),
@@ -212,6 +256,40 @@ def test_every_exercise_has_two_learner_style_wrong_answers():
     for name, *_ in WRONG:
         counts[name] = counts.get(name, 0) + 1
     assert set(counts) == set(NAMES) and min(counts.values()) >= 2
+
+
+def test_cs231n_hint_facts_same_path_at_a_fixed_lr_not_under_a_schedule():
+    """The hint says: CS231n's v is -lr times PyTorch's; a fixed lr gives the same p, a
+    schedule does not."""
+    rng = np.random.default_rng(3)
+    grads = [rng.normal(size=4) for _ in range(6)]
+
+    def run(lrs):
+        p_pt, v_pt = np.ones(4), np.zeros(4)
+        p_cs, v_cs = np.ones(4), np.zeros(4)
+        for g, lr in zip(grads, lrs, strict=True):
+            p_pt, v_pt = nb07._ref_step(p_pt, g, v_pt, lr, 0.9)
+            p_cs, v_cs = sgd_cs231n(p_cs, g, v_cs, lr, 0.9)
+        return p_pt, v_pt, p_cs, v_cs
+
+    p_pt, v_pt, p_cs, v_cs = run([0.1] * 6)
+    np.testing.assert_allclose(p_cs, p_pt, rtol=1e-12)
+    np.testing.assert_allclose(v_cs, -0.1 * v_pt, rtol=1e-12)
+    p_pt, _, p_cs, _ = run([0.1, 0.08, 0.06, 0.04, 0.02, 0.01])
+    assert np.abs(p_cs - p_pt).max() > 1e-3
+
+
+def test_fancy_index_increment_counts_a_repeated_pair_once():
+    """The confusion-matrix hint's fact: M[t, p] += 1 on arrays is buffered; np.add.at is not."""
+    t, p = np.array([1, 1, 1, 0]), np.array([1, 1, 1, 1])
+    buffered = np.zeros((2, 2), dtype=np.int64)
+    buffered[t, p] += 1
+    added = np.zeros((2, 2), dtype=np.int64)
+    np.add.at(added, (t, p), 1)
+    assert buffered[1, 1] == 1 and added[1, 1] == 3
+    assert ex.check_build_confusion_matrix(
+        lambda yt, yp, n: (np.add.at(m := np.zeros((n, n), dtype=np.int64), (yt, yp), 1), m)[1],
+        verbose=False).passed
 
 
 def test_counts_as_floats_or_numpy_ints():

@@ -269,9 +269,67 @@ def test_history_and_schedule_pictures():
                "lr": [0.05, 0.02, 0.0], "time": [1.0, 1.0, 1.0]}
     fig = plot_history(history)
     legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
-    assert "validation" in legend and "best validation: epoch 2" in legend
+    assert "validation" in legend
+    assert [t.get_text() for t in fig.axes[2].get_legend().get_texts()] == \
+        ["stop (exercise 3's rule): epoch 2"]
     no_val = dict(history, val_loss=[None] * 3, val_acc=[None] * 3)
-    assert len(plot_history(no_val).axes) == 3  # a run without validation still draws
+    assert len(plot_history(no_val).axes) == 4  # a run without validation still draws
     fig = plot_schedule(cosine_lr(0.05, 10, warmup=1), 10, warmup=1)
     line = fig.axes[0].lines[0]
     assert np.isclose(line.get_ydata().max(), 0.05, rtol=1e-3) and line.get_ydata()[-1] == 0
+
+
+def test_history_marks_the_rule_of_exercise_3_and_hides_no_point():
+    """Ties at the best validation accuracy: the lowest validation loss wins (not the first,
+    as np.argmax would); one accuracy panel shows every point, the next zooms on the end."""
+    from cnnlib.exercises.nb07_training import _ref_stop
+    from cnnlib.plotting.training import plot_history, stop_index
+
+    history = {"epoch": [1, 2, 3, 4, 5, 6], "train_loss": [2.0, 0.5, 0.3, 0.2, 0.1, 0.1],
+               "train_acc": [0.46, 0.85, 0.96, 0.97, 0.98, 0.98],
+               "val_loss": [0.47, 0.18, 0.1, 0.075, 0.073, 0.072],
+               "val_acc": [0.846, 0.95, 0.97, 0.978, 0.978, 0.978],
+               "lr": [0.05] * 6, "time": [1.0] * 6}
+    args = (history["epoch"], history["train_acc"], history["val_acc"], history["val_loss"])
+    assert stop_index(history["val_acc"], history["val_loss"]) == 5
+    assert history["epoch"][5] == _ref_stop(*args)
+    fig = plot_history(history)
+    full, zoom = fig.axes[1], fig.axes[2]
+    legend = [t.get_text() for t in zoom.get_legend().get_texts()]
+    assert legend == ["stop (exercise 3's rule): epoch 6"]
+    assert full.get_ylim()[0] <= 0.46 and full.get_ylim()[1] == 1.0  # every point visible
+    assert zoom.get_ylim()[0] > 0.85  # the zoom leaves the first epochs out...
+    assert "zoomed on the right" in [t.get_text() for t in full.get_legend().get_texts()]
+
+
+def test_feature_map_colour_bar_says_each_map_is_on_its_own_scale():
+    from cnnlib.plotting.pooling import plot_maps
+    from cnnlib.plotting.training import plot_filters
+
+    maps = np.random.default_rng(0).normal(size=(4, 5, 5))
+    fig = plot_maps([maps], ["signed maps"])
+    labels = [ax.get_ylabel() for ax in fig.axes]
+    assert "value / max|value|\nof its map" in labels
+    shared = plot_filters(np.random.default_rng(1).normal(size=(3, 1, 3, 3)))
+    assert not any("max|value|" in ax.get_ylabel() for ax in shared.axes)  # one shared scale
+
+
+def test_every_colour_bar_of_notebook_07s_pictures_has_a_label():
+    """Filters (one shared scale: "weight"), the dashboard's filters, a digit's feature maps
+    (each on its own scale). matplotlib marks a colour bar's axes with ``_colorbar``."""
+    from cnnlib.plotting.training import plot_dashboard, plot_digit, plot_filters
+
+    rng = np.random.default_rng(2)
+    weight = rng.normal(size=(8, 1, 3, 3))
+    figs = {"filters": plot_filters(weight),
+            "dashboard": plot_dashboard([2.3, 1.0, 0.5], [3], [0.5], [0.6], weight, 3, 30, 1.0),
+            "digit": plot_digit(rng.random((28, 28)), np.full(10, 0.1), 3,
+                                rng.normal(size=(8, 28, 28)), "0: Conv2d")}
+    expected = {"filters": "weight", "dashboard": "weight",
+                "digit": "value / max|value|\nof its map"}
+    for name, fig in figs.items():
+        bars = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is not None]
+        assert len(bars) == 1, name
+        label = bars[0].get_ylabel() or bars[0].get_xlabel()
+        assert label == expected[name], (name, label)
+

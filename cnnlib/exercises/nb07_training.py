@@ -59,6 +59,25 @@ def _count_per_position(in_channels, channels, kernel_size, hidden, classes, ima
     return total + c_in * side * side * hidden + hidden + hidden * classes + classes
 
 
+def _count_valid(in_channels, channels, kernel_size, hidden, classes, image_size):
+    """Unpadded ("valid") convolutions: each shrinks the side by K - 1 before pooling."""
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += c * c_in * kernel_size ** 2 + c
+        c_in, side = c, (side - kernel_size + 1) // 2
+    return total + c_in * side * side * hidden + hidden + hidden * classes + classes
+
+
+def _count_half_side(in_channels, channels, kernel_size, hidden, classes, image_size):
+    """Pooling as side / 2: a 7 x 7 map becomes 3.5 x 3.5 (the int keeps a float answer
+    with whole-number sides for the plain "return an int" hint)."""
+    total, c_in, side = 0, in_channels, image_size
+    for c in channels:
+        total += c * c_in * kernel_size ** 2 + c
+        c_in, side = c, side / 2
+    return int(total + c_in * side * side * hidden + hidden + hidden * classes + classes)
+
+
 def check_count_cnn_parameters(fn, verbose=True):
     """Check ``fn(in_channels, channels, kernel_size, hidden, classes, image_size)`` -> the
     number of weights and biases of the CNN described in the exercise.
@@ -88,6 +107,12 @@ def check_count_cnn_parameters(fn, verbose=True):
         Wrong("per_position", "a conv layer's weights are shared by every position of the "
               "image (that is the point of a CNN): count them once, not once per position.",
               _count_per_position),
+        Wrong("valid", "these convolutions are padded (padding=K // 2): they keep the side, "
+              "and only the pooling halves it. You shrank the side by K - 1 at each "
+              "convolution, as an unpadded ('valid') one would.", _count_valid),
+        Wrong("half_side", "2x2 pooling drops an odd last row and column: the side becomes "
+              "side // 2 (7 -> 3), not side / 2 (7 -> 3.5; there is no half a pixel).",
+              _count_half_side),
     ]
     return run_check("count_cnn_parameters", fn, cases, wrongs,
                      "per block: F * C_in * K * K + F, then side //= 2; then "
@@ -122,6 +147,11 @@ def _stop_first_tie(epochs, train_acc, val_acc, val_loss):
     return epochs[int(np.argmax(val_acc))]
 
 
+def _stop_last_tie(epochs, train_acc, val_acc, val_loss):
+    tied = [i for i, a in enumerate(val_acc) if a == max(val_acc)]
+    return epochs[tied[-1]]
+
+
 def _stop_count_from_1(epochs, train_acc, val_acc, val_loss):
     tied = [i for i, a in enumerate(val_acc) if a == max(val_acc)]
     return min(tied, key=lambda i: val_loss[i]) + 1
@@ -152,6 +182,9 @@ def check_choose_stop_epoch(fn, verbose=True):
     cases = [Case(label, {"epochs": e, "train_acc": t, "val_acc": a, "val_loss": v},
                   _ref_stop(e, t, a, v)) for label, e, t, a, v in data]
     wrongs = [
+        Wrong("last_tie", "you chose on the validation accuracy, good; but several epochs "
+              "share the best one, and you took the LAST of them. Among the tied epochs take "
+              "the one with the lowest validation loss.", _stop_last_tie),
         Wrong("train", "training accuracy keeps rising while the network memorises its "
               "training digits: choose on the VALIDATION curve.", _stop_train),
         Wrong("last", "the last epoch is not always the best: find the epoch with the highest "
@@ -226,6 +259,11 @@ def _wrong_old_v(p, grad, v, lr, momentum):
     return p - lr * (momentum * v + grad), v
 
 
+def _wrong_cs231n(p, grad, v, lr, momentum):  # CS231n's notes: v holds steps
+    v = momentum * v - lr * grad
+    return p + v, v
+
+
 def check_sgd_momentum_step(fn, verbose=True):
     """Check ``fn(p, grad, v, lr, momentum)`` -> (p_new, v_new), PyTorch's formulation.
 
@@ -266,6 +304,12 @@ def check_sgd_momentum_step(fn, verbose=True):
               "p = p - lr * v with that new v.", _wrong_after),
         Wrong("dampened", "PyTorch's SGD does not scale the gradient by (1 - momentum): "
               "v = momentum * v + grad.", _wrong_dampened),
+        Wrong("cs231n", "this is CS231n's form, v = momentum * v - lr * grad, then p = p + v: "
+              "its v holds steps, and is -lr times PyTorch's v. With a fixed lr both move p "
+              "the same way; with a learning-rate schedule they do not (PyTorch applies "
+              "today's lr to the whole velocity, CS231n applied each step's lr to its own "
+              "gradient). This exercise uses PyTorch's, as cnnlib's SGD does: "
+              "v_new = momentum * v + grad, p_new = p - lr * v_new.", _wrong_cs231n),
         Wrong("lr_inside", "in PyTorch's formulation v holds gradients, not steps: "
               "v = momentum * v + grad, then p = p - lr * v (lr outside v).", _wrong_lr_inside),
         Wrong("sign", "gradient DEScent: p = p - lr * v (you moved uphill).", _wrong_sign),
@@ -321,7 +365,11 @@ def check_build_confusion_matrix(fn, verbose=True):
               "M[y_true[n], y_pred[n]] += 1.", _wrong_transposed),
         Wrong("from_max", "the size comes from num_classes, not from the largest label seen: "
               "a class may be missing from a small batch.", _wrong_from_max),
-        Wrong("marks", "count every sample: M[t, p] += 1, not = 1.", _wrong_marks),
+        Wrong("marks", "some pairs (true t, predicted p) occur more than once and you counted "
+              "them once. In a loop: M[t, p] += 1, not = 1. With arrays, M[y_true, y_pred] += 1 "
+              "also counts a repeated pair once (numpy reads all the old values, then writes "
+              "them back + 1); np.add.at(M, (y_true, y_pred), 1) adds every sample.",
+              _wrong_marks),
         Wrong("diagonal", "the mistakes belong in the matrix too (off the diagonal): "
               "M[t, p] += 1 for every sample.", _wrong_diagonal_only),
     ]
@@ -382,9 +430,10 @@ EXERCISES = [
         "highest validation accuracy; when several epochs share it (on 500 digits accuracy "
         "moves in steps of 0.2 %, so ties happen), the one among them with the lowest "
         "validation loss. Think first: why not the training accuracy, and why never the test "
-        "accuracy? Then try it on this notebook's run: "
+        "accuracy? Then try it on this notebook's run, "
         "`choose_stop_epoch(history[\"epoch\"], history[\"train_acc\"], "
-        "history[\"val_acc\"], history[\"val_loss\"])`.",
+        "history[\"val_acc\"], history[\"val_loss\"])`: section 4 printed the epoch this "
+        "rule gives there, and the different one a plain `np.argmax` gives.",
         'def choose_stop_epoch(epochs, train_acc, val_acc, val_loss):\n'
         '    """The epoch number (from epochs) to stop at."""\n'
         '    raise NotImplementedError  # your code here\n',

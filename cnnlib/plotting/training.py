@@ -23,7 +23,7 @@ from .core import (
 )
 
 __all__ = ["dead_maps", "draw_mosaic", "mosaic", "plot_confusion", "plot_dashboard",
-           "plot_digit", "plot_filters", "plot_history", "plot_schedule"]
+           "plot_digit", "plot_filters", "plot_history", "plot_schedule", "stop_index"]
 
 
 def dead_maps(maps) -> np.ndarray:
@@ -58,12 +58,14 @@ def mosaic(maps, ncols=None, gap=1, shared=False) -> np.ndarray:
 
 
 def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rect=None,
-                ncols=None):
+                ncols=None, colorbar_label="value"):
     """Draw maps (F, H, W) as a :func:`mosaic` in ``ax`` by the course's palette: grey with
     dark = 0 when no value is negative, else the diverging map centred on 0 with a colour bar
     (in new axes at ``colorbar_rect`` = [left, bottom, width, height] if given, else beside
-    ``ax``). Maps that are zero everywhere are black and labelled "dead".
-    Returns the image. Not used in the notebooks.
+    ``ax``). Every colour bar is labelled: ``colorbar_label`` on a shared scale; without
+    ``shared`` each map is divided by its own largest |value|, and the bar says so
+    ("value / max|value| of its map"). Maps that are zero everywhere are black and labelled
+    "dead". Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
     """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
@@ -74,7 +76,10 @@ def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rec
     im = ax.imshow(tiles, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
     if colorbar and cmap == SIGNED_CMAP:
         cax = None if colorbar_rect is None else ax.get_figure().add_axes(colorbar_rect)
-        add_colorbar(ax, im, cax)
+        bar = add_colorbar(ax, im, cax)
+        # each map on its own scale: the bar is in units of its largest |value|
+        label = colorbar_label if shared else "value / max|value|\nof its map"
+        bar.set_label(label, fontsize=6, labelpad=2)
     dead = [(r * (H + 1), c * (W + 1), H, W)
             for r, c in (divmod(int(k), ncols) for k in np.flatnonzero(dead_maps(maps)))]
     mark_dead(ax, dead, fontsize=6 if W >= 6 else 5)
@@ -98,7 +103,7 @@ def plot_filters(weight, title="first-layer filters", bias=None, dead=None):
     fig = fixed_figure(min(1.0 + 0.75 * F, 9.0), 2.0)
     ax = fig.add_axes([0.02, 0.18, 0.86, 0.62])
     draw_mosaic(ax, w, shared=True, signed=True, ncols=F,
-                colorbar_rect=[0.9, 0.2, 0.015, 0.58])
+                colorbar_rect=[0.9, 0.2, 0.015, 0.58], colorbar_label="weight")
     dead = np.zeros(F, bool) if dead is None else np.asarray(dead, bool)
     for k in range(F):
         left = k * (KW + 1)
@@ -134,39 +139,60 @@ def plot_schedule(schedule, epochs, warmup=0.0, points=400):
     return fig
 
 
+def stop_index(val_acc, val_loss):
+    """Index of the early-stopping epoch: the highest validation accuracy, ties broken by the
+    lowest validation loss (notebook 07's exercise 3). Introduced in notebooks/07_full_cnn.ipynb."""
+    acc = np.array([np.nan if v is None else v for v in val_acc], dtype=float)
+    loss = np.array([np.nan if v is None else v for v in val_loss], dtype=float)
+    tied = np.flatnonzero(acc == np.nanmax(acc))
+    return int(tied[np.argmin(loss[tied])])
+
+
 def plot_history(history, title="training", val_label="validation"):
     """Learning curves of a finished ``fit`` (its history dict): loss and accuracy per epoch,
     train (the running mean over the epoch's batches) and validation (measured after the
-    epoch), the best validation epoch marked; and the learning rate at each epoch's end.
-    A static picture: it stays in a saved notebook. Introduced in notebooks/07_full_cnn.ipynb.
+    epoch); the accuracy twice, over its full range (every point visible) and zoomed on the
+    end of the run, where the curves are read; the early-stopping epoch marked
+    (:func:`stop_index`: the best validation accuracy, ties broken by the lowest validation
+    loss); and the learning rate at each epoch's end. A static picture: it stays in a saved
+    notebook. Introduced in notebooks/07_full_cnn.ipynb.
     """
     epochs = np.asarray(history["epoch"])
+    train_acc = np.asarray(history["train_acc"], dtype=float)
     val_acc = np.array([np.nan if v is None else v for v in history["val_acc"]], dtype=float)
     val_loss = np.array([np.nan if v is None else v for v in history["val_loss"]], dtype=float)
-    fig = new_figure(9.0, 2.6)
-    panels = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 0.8]})
-    for ax, key, values, name in ((panels[0], "train_loss", val_loss, "loss"),
-                                  (panels[1], "train_acc", val_acc, "accuracy")):
+    fig = new_figure(10.5, 2.6)
+    panels = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})
+    curves = ((panels[0], "train_loss", val_loss, "loss"),
+              (panels[1], "train_acc", val_acc, "accuracy (full range)"),
+              (panels[2], "train_acc", val_acc, "accuracy, zoomed on the end"))
+    for ax, key, values, name in curves:
         ax.plot(epochs, history[key], "o-", ms=3, label="train (running)")
         if np.isfinite(values).any():
             ax.plot(epochs, values, "s-", ms=3, label=val_label)
         ax.set_xlabel("epoch", fontsize=8)
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, frameon=False)
     panels[0].set_yscale("log")
+    panels[0].legend(fontsize=7, frameon=False)
+    values = np.concatenate([train_acc, val_acc])
+    panels[1].set_ylim(max(np.floor((np.nanmin(values) - 0.02) * 20) / 20, 0), 1.0)
+    low = np.nanpercentile(values, 20)
+    bottom = max(min(low, 0.95) - 0.01, 0)
+    panels[2].set_ylim(bottom, 1.0)
+    panels[1].axhspan(bottom, 1.0, color="#eaecee", zorder=0, label="zoomed on the right")
+    panels[1].legend(fontsize=7, frameon=False, loc="lower right")
     if np.isfinite(val_acc).any():
-        best = int(np.nanargmax(val_acc))
-        panels[1].plot(epochs[best], val_acc[best], "*", ms=11, color="#c0392b",
-                       label=f"best {val_label}: epoch {epochs[best]}")
-        panels[1].legend(fontsize=7, frameon=False, loc="lower right")
-    # zoom on the end of the run, where the curves are read; early epochs may drop below
-    low = np.nanpercentile(np.concatenate([np.asarray(history["train_acc"], float), val_acc]), 20)
-    panels[1].set_ylim(max(min(low, 0.95) - 0.01, 0), 1.0)
-    panels[2].plot(epochs, history["lr"], "o-", ms=3, color="#7d3c98")
-    panels[2].set_xlabel("epoch", fontsize=8)
-    panels[2].set_title("learning rate at the epoch's end", fontsize=9)
-    panels[2].tick_params(labelsize=7)
+        best = stop_index(val_acc, val_loss)
+        for ax in panels[1:3]:
+            ax.plot(epochs[best], val_acc[best], "*", ms=11, color="#c0392b",
+                    label=f"stop (exercise 3's rule): epoch {epochs[best]}")
+        panels[2].legend(handles=panels[2].lines[-1:], fontsize=7, frameon=False,
+                         loc="upper left")  # the curves rise from the lower left
+    panels[3].plot(epochs, history["lr"], "o-", ms=3, color="#7d3c98")
+    panels[3].set_xlabel("epoch", fontsize=8)
+    panels[3].set_title("learning rate at the epoch's end", fontsize=9)
+    panels[3].tick_params(labelsize=7)
     fig.suptitle(title, fontsize=10)
     return fig
 
@@ -229,7 +255,7 @@ def plot_dashboard(batch_loss, epoch_ends, train_acc, val_acc, weight, done, tot
     acc.tick_params(labelsize=7)
     fil = fig.add_axes([0.7, 0.08, 0.22, 0.72])
     draw_mosaic(fil, np.asarray(weight)[:, 0], shared=True, signed=True,
-                colorbar_rect=[0.93, 0.14, 0.012, 0.6])
+                colorbar_rect=[0.93, 0.14, 0.012, 0.6], colorbar_label="weight")
     fil.set_title("first-layer filters", fontsize=9)
     return fig
 
@@ -257,8 +283,8 @@ def plot_digit(image, probs, label, maps, layer_name=""):
     bars.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
     bars.tick_params(labelsize=7)
     bars.set_title(f"probabilities (max {probs[pred]:.1%})", fontsize=9)
-    fm = fig.add_axes([0.6, 0.03, 0.34, 0.84])
-    draw_mosaic(fm, maps, colorbar_rect=[0.92, 0.1, 0.012, 0.7])
+    fm = fig.add_axes([0.6, 0.03, 0.3, 0.84])
+    draw_mosaic(fm, maps, colorbar_rect=[0.895, 0.1, 0.012, 0.7])
     fm.set_title(f"{layer_name}: {maps.shape[0]} maps of {maps.shape[1]}x{maps.shape[2]}",
                  fontsize=9)
     return fig
