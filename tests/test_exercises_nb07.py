@@ -11,6 +11,7 @@ SGD-with-momentum step, choose the epoch to stop at, a confusion matrix.
 
 import numpy as np
 import pytest
+from exercise_helpers import assert_gets_hint
 
 import cnnlib.exercises as ex
 from cnnlib.exercises import nb07_training as nb07
@@ -241,13 +242,7 @@ WRONG = [
 @pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
                          ids=[f"{w[0]}-{w[2]}" for w in WRONG])
 def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result = getattr(ex, f"check_{name}")(fn)
-    out = capsys.readouterr().out
-    assert result.status == "fail" and not result.passed
-    assert result.variant == variant, result.message
-    for word in words:
-        assert word in result.hint
-    assert "expected:" in out and "got:" in out and "hint:" in out
+    result, out = assert_gets_hint(name, fn, variant, words, capsys)
     assert f"case {result.case} of {result.n_cases}" in out
 
 

@@ -12,19 +12,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from explorer_helpers import PNG, refused  # noqa: E402
 
 from cnnlib import pool  # noqa: E402
-
-PNG = b"\x89PNG"
-
-
-def refused(explorer, *words):
-    """The explorer shows a message (no exception), its state is empty, and the message
-    holds each of ``words``."""
-    assert explorer.state == {} and explorer.error
-    assert bytes(explorer.image.value).startswith(PNG)
-    for word in words:
-        assert word in explorer.error, (word, explorer.error)
 
 
 # --------------------------------------------------------------------- PoolingExplorer

@@ -65,7 +65,7 @@ def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rec
     ``ax``). Every colour bar is labelled: ``colorbar_label`` on a shared scale; without
     ``shared`` each map is divided by its own largest |value|, and the bar says so
     ("value / max|value| of its map"). Maps that are zero everywhere are black and labelled
-    "dead". Returns the image. Introduced in notebooks/07_full_cnn.ipynb.
+    "dead". Returns the image. Not used in the notebooks.
     """
     maps = np.asarray(maps, dtype=float)
     F, H, W = maps.shape
@@ -141,7 +141,7 @@ def plot_schedule(schedule, epochs, warmup=0.0, points=400):
 
 def stop_index(val_acc, val_loss):
     """Index of the early-stopping epoch: the highest validation accuracy, ties broken by the
-    lowest validation loss (notebook 07's exercise 3). Introduced in notebooks/07_full_cnn.ipynb."""
+    lowest validation loss (notebook 07's exercise 3). Not used in the notebooks."""
     acc = np.array([np.nan if v is None else v for v in val_acc], dtype=float)
     loss = np.array([np.nan if v is None else v for v in val_loss], dtype=float)
     tied = np.flatnonzero(acc == np.nanmax(acc))
