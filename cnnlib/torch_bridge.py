@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -229,6 +227,7 @@ def _stop(proc):
 
 def _attempt(launcher, script_args, timeout, log_dir):
     """One torchrun launch: (returncode or None on timeout, stdout, stderr, rank stderrs)."""
+    import subprocess
     popen = {"start_new_session": True} if hasattr(os, "killpg") else {}
     command = launcher + [f"--log-dir={log_dir}", "--redirects=2", *script_args]
     proc = subprocess.Popen(command,
@@ -262,6 +261,9 @@ def run_torchrun(script, *args, nproc=2, joined="DDP_JOINED", timeout=300, retri
     :class:`TorchrunFailed` with the exit code and the end of every process's stderr.
     Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
     """
+    import subprocess  # here, not at the top: cnnlib's modules import only numpy and basics
+    import tempfile
+
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1",
                 f"--nproc-per-node={nproc}"]
     command = launcher + [str(script), *map(str, args)]
