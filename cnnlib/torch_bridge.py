@@ -6,25 +6,35 @@ arrays, in the order of ``model.parameters()``. Notebook 08 writes the same copy
 hand first. The layouts already agree, so the weights copy as they are: conv weights
 (F, C, KH, KW), linear weights (out_features, in_features), Flatten from dim 1.
 
+Two helpers of notebook 08's setup and last section: ``blas_threads()`` says how many
+threads numpy's BLAS uses, and ``run_torchrun(script, ...)`` starts a script on several
+processes with torchrun, retries once when the processes never met, and on failure says
+what each process wrote to stderr (:class:`TorchrunFailed`).
+
 PyTorch is optional: it is imported inside the functions, never when cnnlib is imported
-(``make torch`` or ``pip install -e ".[torch]"`` adds the CPU build). ``require_torch()``
-is notebook 08's first check: without torch it raises :class:`TorchMissing`, which a
-notebook shows as one sentence saying how to add it (no traceback), and Run All stops there.
+(``make torch``, or ``pip install torch --index-url https://download.pytorch.org/whl/cpu``,
+adds the CPU build). ``require_torch()`` is notebook 08's first check: without torch it
+raises :class:`TorchMissing`, which a notebook shows as one sentence saying how to add it
+(no traceback), and Run All stops there.
 Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from .checks import fail
 
-__all__ = ["TorchMissing", "grads_from_torch", "require_torch", "to_torch"]
+__all__ = ["TorchMissing", "TorchrunFailed", "blas_threads", "grads_from_torch",
+           "require_torch", "run_torchrun", "to_torch"]
 
-HOW_TO_ADD = ("`make torch` in the course folder (or pip install -e \".[torch]\" "
-              "--extra-index-url https://download.pytorch.org/whl/cpu) adds the CPU build")
+PIP_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+HOW_TO_ADD = f"`make torch` in the course folder, or `{PIP_TORCH}` anywhere, adds the CPU build"
 KNOWN = ("Sequential, Conv2d, Linear, MaxPool2d, AvgPool2d, Flatten, ReLU, LeakyReLU, "
          "Sigmoid, Tanh")
 
@@ -153,3 +163,129 @@ def grads_from_torch(net):
     _torch("grads_from_torch")
     return [None if p.grad is None else p.grad.detach().cpu().numpy().copy()
             for p in net.parameters()]
+
+
+def blas_threads():
+    """How many threads numpy's BLAS (its matrix products) uses, as a short phrase.
+
+    Read with ``threadpoolctl`` when it is installed; otherwise from the variables that
+    OpenBLAS and MKL read at start-up (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS,
+    MKL_NUM_THREADS), else their default, one thread per core.
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        threadpool_info = None
+    if threadpool_info is not None:
+        found = [f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info()
+                 if i.get("user_api") == "blas"]
+        if found:
+            return ", ".join(found) + " (read by threadpoolctl)"
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(var, "").strip().isdigit():
+            return f"{int(os.environ[var])} ({var}={os.environ[var]})"
+    return f"{os.cpu_count()}, one per core (the default; no *_NUM_THREADS variable is set)"
+
+
+class TorchrunFailed(RuntimeError):
+    """A script run by :func:`run_torchrun` failed; the message says how, with the end of
+    every process's stderr. Shown as its message alone in IPython and Jupyter.
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb."""
+
+    def _render_traceback_(self):
+        return str(self).splitlines()
+
+
+def _tail(text, chars=1500):
+    """The end of a process's stderr, without torchrun's own traceback (its summary stays)."""
+    lines = text.strip().splitlines()
+    if "Traceback (most recent call last):" in lines:
+        start = lines.index("Traceback (most recent call last):")
+        end = next((k for k in range(start, len(lines)) if "ChildFailedError" in lines[k]), None)
+        if end is not None:
+            lines = lines[:start] + lines[end + 1:]
+    text = "\n".join(lines)
+    return text if len(text) <= chars else "..." + text[-chars:]
+
+
+# words of the errors of processes that could not meet (store, rendezvous, sockets)
+RENDEZVOUS_WORDS = ("rendezvous", "store", "connect", "timed out", "timeout", "address already",
+                    "socket", "gloo", "network")
+
+
+def _stop(proc):
+    """Stop torchrun and the processes it started (they share its process group)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass
+
+
+def _attempt(launcher, script_args, timeout, log_dir):
+    """One torchrun launch: (returncode or None on timeout, stdout, stderr, rank stderrs)."""
+    import subprocess
+    popen = {"start_new_session": True} if hasattr(os, "killpg") else {}
+    command = launcher + [f"--log-dir={log_dir}", "--redirects=2", *script_args]
+    proc = subprocess.Popen(command,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        out, err = proc.communicate()
+        code, err = None, err + f"\n(stopped after the timeout of {timeout} s)"
+    ranks = {}
+    for path in sorted(Path(log_dir).glob("*/attempt_*/*/stderr.log")):
+        ranks[path.parent.name] = ranks.get(path.parent.name, "") + path.read_text(
+            errors="replace")
+    return code, out, err, ranks
+
+
+def run_torchrun(script, *args, nproc=2, joined="DDP_JOINED", timeout=300, retries=1,
+                 log=print):
+    """Run ``python -m torch.distributed.run --standalone --nproc-per-node=nproc script
+    *args`` (``torchrun``) on this machine and return the subprocess.CompletedProcess.
+
+    --standalone lets torchrun pick a free port itself (nothing to collide with); each
+    process's stderr is kept apart (--log-dir, --redirects=2). The script prints
+    ``joined`` in every process once the processes have met
+    (``init_process_group`` returned). A rendezvous failure - the launch failed before all
+    ``nproc`` lines were printed, and stderr speaks of the store, a connection, a socket or a
+    timeout, or no process started - is retried ``retries`` times, its failure printed with
+    ``log``; any other failure, or a timeout (seconds, per launch), raises
+    :class:`TorchrunFailed` with the exit code and the end of every process's stderr.
+    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
+    """
+    import subprocess  # here, not at the top: cnnlib's modules import only numpy and basics
+    import tempfile
+
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1",
+                f"--nproc-per-node={nproc}"]
+    command = launcher + [str(script), *map(str, args)]
+    attempt = 0
+    while True:
+        attempt += 1
+        with tempfile.TemporaryDirectory(prefix="torchrun-") as log_dir:
+            code, out, err, ranks = _attempt(launcher, [str(script), *map(str, args)],
+                                             timeout, log_dir)
+        if code == 0:
+            return subprocess.CompletedProcess(command, 0, out, err)
+        met = out.count(joined) >= nproc  # counted, not per line: lines may interleave
+        said = (_tail(err, 10**6) + "".join(ranks.values())).lower()
+        rendezvous = not met and (not ranks or any(w in said for w in RENDEZVOUS_WORDS))
+        what = "timed out" if code is None else f"exited with code {code}"
+        lines = [f"torchrun {what} (attempt {attempt}; "
+                 + ("all processes had met)" if met else "the processes never all met)")]
+        for rank, text in ranks.items():
+            lines.append(f"--- stderr of process {rank}:\n{_tail(text) or '(empty)'}")
+        lines.append(f"--- stderr of torchrun:\n{_tail(err, 2500) or '(empty)'}")
+        lines.append(f"--- stdout of all processes:\n{_tail(out, 1000) or '(empty)'}")
+        if not rendezvous or attempt > retries:
+            raise TorchrunFailed("\n".join(lines))
+        log("\n".join(lines) + f"\n... a rendezvous failure: trying again ({attempt} of "
+            f"{retries} retries).")

@@ -29,6 +29,7 @@ def test_without_torch_a_checker_says_so_in_one_sentence(tmp_path):
                          check=True)
     first, status = out.stdout.strip().splitlines()
     assert "needs PyTorch" in first and "make torch" in first
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cpu" in first
     assert status == "not attempted"
 
 
@@ -105,11 +106,43 @@ def flat_by_running(net, input_shape):
     return net(torch.zeros(1, *input_shape)).numel()
 
 
+def flat_pool_padding_ignored(net, input_shape):
+    C, H, W = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            (KH, KW), (SH, SW), (PH, PW), (DH, DW) = (_pair(getattr(layer, k)) for k in
+                                                      ("kernel_size", "stride", "padding",
+                                                       "dilation"))
+            H = (H + 2 * PH - DH * (KH - 1) - 1) // SH + 1
+            W = (W + 2 * PW - DW * (KW - 1) - 1) // SW + 1
+            C = layer.out_channels
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            (KH, KW), (SH, SW) = _pair(layer.kernel_size), _pair(layer.stride)
+            H, W = (H - KH) // SH + 1, (W - KW) // SW + 1
+    return C * H * W
+
+
+def flat_square(net, input_shape):  # follows H only: C * H * H
+    C, H, _ = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            K, S, P, D = (_pair(getattr(layer, k))[0] for k in
+                          ("kernel_size", "stride", "padding", "dilation"))
+            H = (H + 2 * P - D * (K - 1) - 1) // S + 1
+            C = layer.out_channels
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            K, S, P = layer.kernel_size, layer.stride, layer.padding
+            H = (H + 2 * P - K) // S + 1
+    return C * H * H
+
+
 @needs_torch
 def test_flat_features_wrong_answers():
     assert_hint(check("flat_features", flat_true_division), "floor")
     assert_hint(check("flat_features", flat_no_channels), "out_channels")
     assert_hint(check("flat_features", flat_pools_halve), "pooling is a window")
+    assert_hint(check("flat_features", flat_pool_padding_ignored), "pooling layer's P")
+    assert_hint(check("flat_features", flat_square), "C * H * W, not C * H * H")
 
 
 @needs_torch
@@ -117,6 +150,8 @@ def test_flat_features_layers_refuse_to_run():
     result = check("flat_features", flat_by_running)
     assert not result.passed and result.status == "fail"
     assert "refuse to run" in result.message
+    assert result.variant == "ran" and "before anything runs" in result.hint
+    assert "before anything runs" in result.message, "the report shows the specific hint"
 
 
 @needs_torch
@@ -186,6 +221,91 @@ def test_to_torch_by_hand_wrong_answers():
     assert_hint(check("to_torch_by_hand", lambda m: translate(m, all_relu=True)), "nn.Tanh")
 
 
+def translate_with(model, copy_weights):
+    """The right layers; the weights put in by copy_weights(twin, layer)."""
+    twin = translate(model, copy=False)
+    for layer, t in zip(model.layers, twin, strict=True):
+        if type(layer).__name__ in ("Conv2d", "Linear"):
+            copy_weights(t, layer)
+    return twin
+
+
+def copy_without_no_grad(t, layer):
+    t.weight.copy_(torch.from_numpy(layer.weight.data))
+    if layer.bias is not None:
+        t.bias.copy_(torch.from_numpy(layer.bias.data))
+
+
+def parameter_from_numpy(t, layer):  # shares memory with the numpy arrays
+    t.weight = nn.Parameter(torch.from_numpy(layer.weight.data))
+    if layer.bias is not None:
+        t.bias = nn.Parameter(torch.from_numpy(layer.bias.data))
+
+
+def data_from_numpy(t, layer):  # shares memory too
+    t.weight.data = torch.from_numpy(layer.weight.data)
+    if layer.bias is not None:
+        t.bias.data = torch.from_numpy(layer.bias.data)
+
+
+def plain_tensor(t, layer):  # a tensor where a Parameter must be
+    with torch.no_grad():
+        t.weight = torch.tensor(layer.weight.data)
+
+
+def parameter_from_a_copy(t, layer):  # independent copies: right
+    t.weight = nn.Parameter(torch.tensor(layer.weight.data))
+    if layer.bias is not None:
+        t.bias = nn.Parameter(torch.tensor(layer.bias.data))
+
+
+def data_copy_without_no_grad(t, layer):  # .data bypasses autograd: right, if old-fashioned
+    t.weight.data.copy_(torch.from_numpy(layer.weight.data))
+    if layer.bias is not None:
+        t.bias.data.copy_(torch.from_numpy(layer.bias.data))
+
+
+def pools_without_stride_and_padding(model):
+    twin = translate(model)
+    for k, layer in enumerate(model.layers):
+        if type(layer).__name__ in ("MaxPool2d", "AvgPool2d"):
+            twin[k] = getattr(nn, type(layer).__name__)(layer.kernel_size)
+    return twin
+
+
+@needs_torch
+def test_to_torch_by_hand_errors_get_their_own_hint():
+    result = check("to_torch_by_hand", lambda m: translate_with(m, copy_without_no_grad))
+    assert result.variant == "no_grad" and "with torch.no_grad():" in result.hint
+    assert "autograd refuses in-place changes" in result.message
+    for wrong in (parameter_from_numpy, data_from_numpy):
+        result = check("to_torch_by_hand", lambda m, wrong=wrong: translate_with(m, wrong))
+        assert result.variant == "shared", (wrong.__name__, result.message)
+        assert "not a copy" in result.hint and "changes the cnnlib model too" in result.hint
+    result = check("to_torch_by_hand", lambda m: translate_with(m, plain_tensor))
+    assert result.variant == "not_parameter" and "must stay an nn.Parameter" in result.hint
+    result = check("to_torch_by_hand", pools_without_stride_and_padding)
+    assert result.variant == "settings" and "nn.MaxPool2d(kernel_size, stride" in result.hint
+
+
+@needs_torch
+def test_to_torch_by_hand_accepts_independent_copies_made_other_ways():
+    for right in (parameter_from_a_copy, data_copy_without_no_grad):
+        assert check("to_torch_by_hand", lambda m, right=right: translate_with(m, right)).passed
+
+
+@needs_torch
+def test_shared_memory_is_what_the_hint_says():
+    """A twin that shares memory: an in-place change of the twin changes the cnnlib model."""
+    from cnnlib.models import digit_cnn
+
+    model = digit_cnn(np.random.default_rng(0))
+    twin = translate_with(model, parameter_from_numpy)
+    with torch.no_grad():
+        twin[0].weight.mul_(0)
+    assert np.all(model.layers[0].weight.data == 0)
+
+
 @needs_torch
 def test_to_torch_by_hand_reports_what_is_not_a_network():
     result = check("to_torch_by_hand", lambda m: [m])
@@ -228,6 +348,22 @@ def step_zero_grad_added_only(net, opt, xb, yb):
     return loss.item()
 
 
+def step_zero_grad_after_step(net, opt, xb, yb):  # equivalent: accepted
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.step()
+    opt.zero_grad()
+    return loss.item()
+
+
+def step_net_zero_grad(net, opt, xb, yb):  # the network's zero_grad: the same parameters
+    net.zero_grad()
+    loss = nn.CrossEntropyLoss()(net(xb), yb)
+    loss.backward()
+    opt.step()
+    return loss.item()
+
+
 def step_zero_grad_too_late(net, opt, xb, yb):
     loss = nn.CrossEntropyLoss()(net(xb), yb)
     loss.backward()
@@ -260,27 +396,27 @@ def test_train_step_wrong_answers():
     tensor = check("train_step", step_returns_tensor)
     assert not tensor.passed and "your function returned a Tensor; return one number" in (
         tensor.message)
+    assert tensor.variant == "tensor" and "loss.item()" in tensor.hint
     nothing = check("train_step", step_returns_nothing)
     assert not nothing.passed and "returned None: is `return` missing?" in nothing.message
 
 
 @needs_torch
+def test_train_step_accepts_zero_grad_after_the_step():
+    """zero_grad after step leaves the gradients empty for the next batch, as zero_grad
+    before backward does: with a new network (p.grad None) the two are the same."""
+    assert check("train_step", step_zero_grad_after_step).passed
+    assert check("train_step", step_net_zero_grad).passed
+
+
+@needs_torch
 def test_train_step_cases_catch_a_missing_zero_grad():
-    """Three steps show a missing zero_grad; so does one step on a net whose .grad is not
-    empty (case 4), which a correct step handles."""
+    """Three steps in a row show a missing zero_grad (case 3): the first steps' gradients
+    pile up. Two steps do not (the first step starts from empty gradients)."""
     result = check("train_step", step_softmax_fixed_only)
     assert result.case == 3, "three steps in a row show it"
-    from cnnlib.exercises.nb08_pytorch import (
-        _batches,
-        _run_steps,
-        _step,
-        _tiny_net,
-        _with_old_grads,
-    )
+    from cnnlib.exercises.nb08_pytorch import _batches, _run_steps, _step, _tiny_net
 
-    net = _with_old_grads(_tiny_net(3))
-    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
-    right = _run_steps(_step, net, _batches(4, 2, 6), 0.05)
-    net = _with_old_grads(_tiny_net(3))
-    wrong = _run_steps(step_softmax_fixed_only, net, _batches(4, 2, 6), 0.05)
+    right = _run_steps(_step, _tiny_net(2), _batches(3, 4, 8), 0.1)
+    wrong = _run_steps(step_softmax_fixed_only, _tiny_net(2), _batches(3, 4, 8), 0.1)
     assert np.isfinite(right) and abs(right - wrong) > 1e-6

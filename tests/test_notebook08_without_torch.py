@@ -16,6 +16,7 @@ import pytest
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "08_from_cnnlib_to_pytorch.ipynb"
 SENTENCE = "This notebook needs PyTorch"
+PIP = "pip install torch --index-url https://download.pytorch.org/whl/cpu"  # the plain command
 
 
 def _hide_torch(tmp_path, monkeypatch):
@@ -39,7 +40,7 @@ def test_require_torch_raises_one_line_without_torch(tmp_path, monkeypatch):
                          env={**os.environ, "PYTHONPATH": str(hidden)}, check=True)
     first, sentence = out.stdout.splitlines()
     assert first == "1 True", "one line to show, and an ImportError for `except ImportError`"
-    assert sentence.startswith(SENTENCE) and "make torch" in sentence
+    assert sentence.startswith(SENTENCE) and "`make torch`" in sentence and f"`{PIP}`" in sentence
     assert sentence.count(". ") == 0 and sentence.endswith("."), "one sentence"
 
 
@@ -62,7 +63,7 @@ def test_notebook_without_torch_shows_one_sentence_and_stops(tmp_path, monkeypat
     assert k == 1, "the first code cell after the Colab set-up cell is the one that stops"
     assert len(error.traceback) == 1, f"one line, no traceback: {error.traceback}"
     text = error.traceback[0]
-    assert text.startswith(SENTENCE) and "make torch" in text and "pip install" in text, text
+    assert text.startswith(SENTENCE) and "make torch" in text and PIP in text, text
     assert "Traceback" not in text
     assert not any(o.output_type == "stream" and o.name == "stderr"
                    for c in code for o in c.outputs), "nothing else on stderr"

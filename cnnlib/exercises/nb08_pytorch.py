@@ -2,7 +2,9 @@
 stack before running it, a cnnlib model translated into torch.nn, a training step debugged.
 
 PyTorch is imported only inside the checkers (cnnlib.exercises must import without it);
-without PyTorch a checker says so in one sentence instead of checking.
+without PyTorch a checker says so in one sentence instead of checking. Some mistakes show
+as an error rather than a wrong value (a copy without torch.no_grad(), weights that share
+memory with the numpy arrays, a tensor returned): :func:`_explain` gives those their own hint.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..layers import (
 )
 from ..models import digit_cnn, mlp
 from ..shapes import conv_output_size, pool_output_size
+from ..torch_bridge import HOW_TO_ADD
 from .core import Case, CheckResult, Exercise, Wrong, run_check
 from .words import is_real
 
@@ -36,11 +39,27 @@ def _torch_or_none(name, verbose):
         import torch
     except ImportError:
         message = (f"⏳ {name}: this checker needs PyTorch, which is not installed: "
-                   "`make torch` adds it.")
+                   f"{HOW_TO_ADD}.")
         if verbose:
             print(message)
         return None, CheckResult(name, "not attempted", 0, message=message)
     return torch, None
+
+
+def _explain(result, rules, verbose):
+    """Give a failure that no wrong variant explains the hint of the first rule whose text
+    appears in its report (rules: (text, key, hint)); then print the report if verbose."""
+    if not result.passed and result.variant is None:
+        for text, key, hint in rules:
+            if text in result.message:
+                lines = result.message.splitlines()
+                at = next(k for k, line in enumerate(lines) if line.startswith("   hint:"))
+                lines[at] = f"   hint:     {hint}"
+                result.message, result.hint, result.variant = "\n".join(lines), hint, key
+                break
+    if verbose:
+        print(result.message)
+    return result
 
 
 class _Lazy:
@@ -121,8 +140,9 @@ def _stack(torch, spec):
 
 
 def _flat_ref(net, input_shape, floor=True, channels=True, dilation=True, pool=True,
-              stride=True, first_channels=False):
-    """The flattened size, with switches that make the typical mistakes."""
+              stride=True, first_channels=False, pool_padding=True, square=False):
+    """The flattened size, with switches that make the typical mistakes (square: W is
+    taken to be H)."""
     C, H, W = input_shape
     C0 = C
     for layer in net:
@@ -140,13 +160,14 @@ def _flat_ref(net, input_shape, floor=True, channels=True, dilation=True, pool=T
         elif hasattr(layer, "kernel_size"):
             K, S, P = (pair(getattr(layer, k), k, "flat_features") for k in
                        ("kernel_size", "stride", "padding"))
+            P = P if pool_padding else (0, 0)
             if not pool:
                 H, W = H // 2, W // 2
             elif floor:
                 H, W = (pool_output_size(n, K[a], S[a], P[a]) for a, n in enumerate((H, W)))
             else:
                 H, W = ((n + 2 * P[a] - K[a]) / S[a] + 1 for a, n in enumerate((H, W)))
-    return (C0 if first_channels else C if channels else 1) * H * W
+    return (C0 if first_channels else C if channels else 1) * H * (H if square else W)
 
 
 FLAT_CASES = [
@@ -210,11 +231,21 @@ def check_flat_features(fn, verbose=True):
               _flat_variant(pool=False)),
         Wrong("no_stride", "a stride S keeps every S-th window: divide by S (with the floor).",
               _flat_variant(stride=False)),
+        Wrong("pool_padding", "a pooling layer has its own padding: (H + 2P - K) // S + 1 "
+              "with the pooling layer's P (layer.padding), as for a convolution.",
+              _flat_variant(pool_padding=False)),
+        Wrong("square", "height and width can differ: follow W with its own formula (the "
+              "second number of each pair) and return C * H * W, not C * H * H.",
+              _flat_variant(square=True)),
     ]
-    return run_check("flat_features", fn, cases, wrongs,
-                     "walk the layers: a Conv2d gives (H + 2P - D(K - 1) - 1) // S + 1 and "
-                     "out_channels, a pooling layer (H + 2P - K) // S + 1; return C * H * W.",
-                     verbose)
+    result = run_check("flat_features", fn, cases, wrongs,
+                       "walk the layers: a Conv2d gives (H + 2P - D(K - 1) - 1) // S + 1 and "
+                       "out_channels, a pooling layer (H + 2P - K) // S + 1; return C * H * W.",
+                       verbose=False)
+    return _explain(result, [(
+        "refuse to run", "ran", "the point is to know the size before anything runs: read "
+        "each layer's kernel_size, stride, padding and dilation and apply the output-size "
+        "formulas, layer by layer.")], verbose)
 
 
 # ------------------------------------------------------------- to_torch_by_hand
@@ -250,6 +281,11 @@ def _run_translation(fn, model, x):
     if not isinstance(net, torch.nn.Module):
         raise ValueError(f"to_torch_by_hand returned {type(net).__name__}, not a torch.nn "
                          "module: return nn.Sequential(...).")
+    arrays = [p.data for p in model.parameters()]
+    for name, param in net.named_parameters():
+        if param.device.type == "cpu" and any(
+                np.may_share_memory(param.detach().numpy(), a) for a in arrays):
+            raise ValueError(f"{SHARED}: {name} is a view of a cnnlib array, not a copy.")
     try:
         with torch.no_grad():
             out = net(torch.from_numpy(x))
@@ -257,6 +293,9 @@ def _run_translation(fn, model, x):
         raise ValueError(f"your network fails on an input of shape {x.shape}: "
                          f"{type(err).__name__}: {err}") from None
     return out.detach().numpy()
+
+
+SHARED = "the twin's weights share memory with the cnnlib model"
 
 
 def _translate(model, copy=True, avg_pad=True, activations=True, bias=True):
@@ -331,9 +370,33 @@ def check_to_torch_by_hand(fn, verbose=True):
               "Sigmoid -> nn.Sigmoid, LeakyReLU(a) -> nn.LeakyReLU(a).",
               _translation_variant(activations=False)),
     ]
-    return run_check("to_torch_by_hand", fn, cases, wrongs,
-                     "one torch.nn layer per cnnlib layer, with the same settings (kernel_size, "
-                     "stride, padding, dilation, bias), and every weight copied.", verbose)
+    result = run_check("to_torch_by_hand", fn, cases, wrongs,
+                       "one torch.nn layer per cnnlib layer, with the same settings "
+                       "(kernel_size, stride, padding, dilation, bias), and every weight copied.",
+                       verbose=False)
+    return _explain(result, TRANSLATION_ERRORS, verbose)
+
+
+TRANSLATION_ERRORS = [
+    ("a leaf Variable that requires grad is being used in an in-place operation", "no_grad",
+     "copy_ changes a parameter in place, and autograd refuses in-place changes of the "
+     "tensors it tracks (a parameter requires grad): do the copying inside `with "
+     "torch.no_grad():`, which tells PyTorch it is not part of a computation to differentiate "
+     "(section 1)."),
+    (SHARED, "shared",
+     "torch.from_numpy(a) is a view of the numpy array, not a copy: made into the twin's "
+     "parameter, it IS the cnnlib weight, and training the twin (opt.step() updates in place) "
+     "silently changes the cnnlib model too. Copy the values: with torch.no_grad(): "
+     "twin.weight.copy_(torch.from_numpy(layer.weight.data)), or torch.tensor(a), which "
+     "copies."),
+    ("cannot assign", "not_parameter",
+     "a layer's weight must stay an nn.Parameter (so that it trains): copy the values into "
+     "it, with torch.no_grad(): twin.weight.copy_(torch.from_numpy(layer.weight.data))."),
+    ("shapes cannot be multiplied", "settings",
+     "the sizes reaching a Linear layer differ from cnnlib's: give every Conv2d and pooling "
+     "layer all its settings (a pooling layer too: nn.MaxPool2d(kernel_size, stride, "
+     "padding), whose stride is not always its kernel_size)."),
+]
 
 
 # ------------------------------------------------------------- train_step
@@ -404,15 +467,6 @@ def _step_variant(**switches):
     return lambda net, opt, xb, yb: _step(net, opt, xb, yb, **switches)
 
 
-def _with_old_grads(net):
-    """The net with a previous batch's gradients left in .grad (as after an earlier step)."""
-    import torch
-
-    xb, yb = _batches(99, 1, 4)[0]
-    torch.nn.CrossEntropyLoss()(net(xb), yb).backward()
-    return net
-
-
 def check_train_step(fn, verbose=True):
     """Check ``fn(net, opt, xb, yb)`` -> the batch's loss (a float), after one correct step;
     called once per batch of a case, the loss returned for the last batch is compared.
@@ -423,25 +477,23 @@ def check_train_step(fn, verbose=True):
     torch, missing = _torch_or_none("train_step", verbose)
     if missing is not None:
         return missing
+    # Every case starts from a new network, whose gradients are empty (p.grad is None), as
+    # in a real training loop: zero_grad before backward and zero_grad after step are then
+    # the same, and both pass.
     setups = [
-        ("one batch: the loss it returns", 0, _batches(1, 1, 8), 0.1, False),
-        ("one step, then the loss it returns for a second batch", 1, _batches(2, 2, 8), 0.1,
-         False),
+        ("one batch: the loss it returns", 0, _batches(1, 1, 8), 0.1),
+        ("one step, then the loss it returns for a second batch", 1, _batches(2, 2, 8), 0.1),
         ("three steps (SGD, momentum 0.9), then the loss of a fourth batch", 2,
-         _batches(3, 4, 8), 0.1, False),
-        ("a network whose .grad still holds an earlier batch's gradient: one step, then the "
-         "loss of a second batch", 3, _batches(4, 2, 6), 0.05, True),
-        ("five steps on batches of 1, then the loss of a sixth", 4, _batches(5, 6, 1), 0.02,
-         False),
+         _batches(3, 4, 8), 0.1),
+        ("two steps on batches of 6, then the loss of a third", 3, _batches(4, 3, 6), 0.05),
+        ("five steps on batches of 1, then the loss of a sixth", 4, _batches(5, 6, 1), 0.02),
     ]
     cases = []
-    for label, seed, batches, lr, old in setups:
-        def run(fn, net, batches, lr, old=old):
-            net = net.build()
-            return _run_steps(fn, _with_old_grads(net) if old else net, batches, lr)
+    for label, seed, batches, lr in setups:
+        def run(fn, net, batches, lr):
+            return _run_steps(fn, net.build(), batches, lr)
 
-        text = (" -> ".join(_short(layer) for layer in _tiny_net(seed)) + ", float64"
-                + (", .grad left from an earlier batch" if old else ""))
+        text = " -> ".join(_short(layer) for layer in _tiny_net(seed)) + ", float64"
         net = _Net(lambda seed=seed: _tiny_net(seed), text)
         expected = run(_step, net, batches, lr)
         cases.append(Case(label, {"net": net, "batches": batches, "lr": lr}, expected,
@@ -454,15 +506,23 @@ def check_train_step(fn, verbose=True):
               "loss_fn(logits, yb), without torch.softmax (section 2).",
               _step_variant(softmax=True)),
         Wrong("no_zero_grad", "backward ADDS to .grad: call opt.zero_grad() before "
-              "loss.backward(), or earlier batches' gradients pile up (section 2).",
-              _step_variant(zero=False)),
+              "loss.backward() (or after opt.step(), ready for the next batch), or earlier "
+              "batches' gradients pile up (section 2).", _step_variant(zero=False)),
         Wrong("no_update", "the weights never moved: opt.step() must come after "
               "loss.backward(), and opt.zero_grad() before backward (between the two it "
               "erases the gradient the step needs).", _step_variant(order="bzs")),
     ]
-    return run_check("train_step", fn, cases, wrongs,
-                     "opt.zero_grad(); loss = nn.CrossEntropyLoss()(net(xb), yb); "
-                     "loss.backward(); opt.step(); return loss.item().", verbose)
+    result = run_check("train_step", fn, cases, wrongs,
+                       "opt.zero_grad(); loss = nn.CrossEntropyLoss()(net(xb), yb); "
+                       "loss.backward(); opt.step(); return loss.item().", verbose=False)
+    return _explain(result, STEP_ERRORS, verbose)
+
+
+STEP_ERRORS = [
+    ("your function returned a Tensor", "tensor",
+     "return loss.item(), the Python float inside the 0-d tensor (the tensor also keeps its "
+     "whole computation graph alive)."),
+]
 
 
 EXERCISES = [
@@ -509,10 +569,13 @@ EXERCISES = [
         "`MaxPool2d`, `AvgPool2d`, `Flatten`, `Linear`, `ReLU`, `LeakyReLU`, `Sigmoid` and "
         "`Tanh` layers: return an `nn.Sequential` that computes the same function, layer for "
         "layer, with every weight and bias copied (as section 1 did for one network; not with "
-        "`to_torch`). The cnnlib layers carry their settings under PyTorch's names "
-        "(`in_channels`, `kernel_size`, `stride`, `padding`, `dilation`, `in_features`, "
-        "`negative_slope`...); a layer built with `bias=False` has `bias = None`. The checker "
-        "runs both networks on the same input and compares.",
+        "`to_torch`). Copies, independent of the cnnlib arrays: training the twin must leave "
+        "the cnnlib model as it was, and `torch.from_numpy(a)` alone is a view that shares "
+        "the array's memory (section 2). The cnnlib layers carry their settings under "
+        "PyTorch's names (`in_channels`, `kernel_size`, `stride`, `padding`, `dilation`, "
+        "`in_features`, `negative_slope`...); a layer built with `bias=False` has "
+        "`bias = None`. The checker runs both networks on the same input and compares, and "
+        "checks that no weight of the twin shares memory with the cnnlib model.",
         'def to_torch_by_hand(model):\n'
         '    """The torch.nn.Sequential twin of a cnnlib Sequential, weights copied."""\n'
         '    raise NotImplementedError  # your code here\n',
@@ -559,7 +622,14 @@ EXERCISES = [
         "Find its two bugs (section 2 checked both differences) and write the correct "
         "`train_step(net, opt, xb, yb)`: one step of the optimiser `opt` on the batch "
         "`(xb, yb)`, returning the batch's loss before the step as a float. The checker calls "
-        "it several times in a row with the same network and optimiser.",
+        "it several times in a row with the same network and optimiser, starting from a new "
+        "network (its gradients empty, `p.grad` is None).\n\n"
+        "Where `opt.zero_grad()` goes is up to you: before `loss.backward()`, as notebook "
+        "07's `train_step` does, or after `opt.step()`, ready for the next batch. The two are "
+        "the same as long as the gradients are empty when training starts, which they are for "
+        "a new network: what matters is that no older gradient is left in `.grad` when "
+        "`backward` adds the new one. (Zeroing first is the common habit because it does not "
+        "depend on what happened before the loop.)",
         'def train_step(net, opt, xb, yb):\n'
         '    """One optimiser step on (xb, yb); returns the loss before the step (a float)."""\n'
         '    raise NotImplementedError  # your code here\n',
