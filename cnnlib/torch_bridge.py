@@ -191,7 +191,7 @@ def blas_threads():
 class TorchrunFailed(RuntimeError):
     """A script run by :func:`run_torchrun` failed; the message says how, with the end of
     every process's stderr. Shown as its message alone in IPython and Jupyter.
-    Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb."""
+    Not used in the notebooks."""
 
     def _render_traceback_(self):
         return str(self).splitlines()

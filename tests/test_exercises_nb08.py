@@ -12,8 +12,7 @@ import sys
 
 import numpy as np
 import pytest
-
-import cnnlib.exercises as ex
+from exercise_helpers import check
 
 SKIP_REASON = "torch not installed: `make torch` adds the CPU build"
 
@@ -43,10 +42,6 @@ except ImportError:
     torch = nn = None
 
 needs_torch = pytest.mark.skipif(torch is None, reason=SKIP_REASON)
-
-
-def check(name, fn):
-    return getattr(ex, f"check_{name}")(fn, verbose=False)
 
 
 def assert_hint(result, *words):
