@@ -6,6 +6,7 @@ The solutions and stubs themselves are checked with every other notebook's in
 tests/test_exercises.py. Skipped without torch unless CNN_REQUIRE_TORCH=1 (CI).
 """
 
+import math
 import os
 import subprocess
 import sys
@@ -117,6 +118,24 @@ def flat_pool_padding_ignored(net, input_shape):
     return C * H * W
 
 
+def flat_ceil(net, input_shape):  # rounds the divisions up
+    C, H, W = input_shape
+    for layer in net:
+        if isinstance(layer, nn.Conv2d):
+            (KH, KW), (SH, SW), (PH, PW), (DH, DW) = (_pair(getattr(layer, k)) for k in
+                                                      ("kernel_size", "stride", "padding",
+                                                       "dilation"))
+            H = math.ceil((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1
+            W = math.ceil((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1
+            C = layer.out_channels
+        elif isinstance(layer, nn.MaxPool2d | nn.AvgPool2d):
+            (KH, KW), (SH, SW), (PH, PW) = (_pair(getattr(layer, k)) for k in
+                                            ("kernel_size", "stride", "padding"))
+            H = math.ceil((H + 2 * PH - KH) / SH) + 1
+            W = math.ceil((W + 2 * PW - KW) / SW) + 1
+    return C * H * W
+
+
 def flat_square(net, input_shape):  # follows H only: C * H * H
     C, H, _ = input_shape
     for layer in net:
@@ -138,6 +157,9 @@ def test_flat_features_wrong_answers():
     assert_hint(check("flat_features", flat_pools_halve), "pooling is a window")
     assert_hint(check("flat_features", flat_pool_padding_ignored), "pooling layer's P")
     assert_hint(check("flat_features", flat_square), "C * H * W, not C * H * H")
+    ceil = check("flat_features", flat_ceil)
+    assert_hint(ceil, "round DOWN", "ceil_mode=True")
+    assert ceil.variant == "ceil" and ceil.case == 2, "the stride-2 case is the first to differ"
 
 
 @needs_torch
@@ -171,11 +193,16 @@ def test_flat_features_cases_are_what_torch_computes():
 
 
 # ----------------------------------------------------------------- to_torch_by_hand
-def translate(model, copy=True, include_pad=True, every_bias=False, all_relu=False):
+def translate(model, copy=True, include_pad=True, every_bias=False, all_relu=False,
+              copy_bias=True, bias_7th=False):
     layers = []
     for layer in model.layers:
         kind = type(layer).__name__
-        if kind == "Conv2d":
+        if kind == "Conv2d" and bias_7th:  # cnnlib's order: bias where PyTorch has groups
+            twin = nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
+                             layer.stride, layer.padding, layer.dilation,
+                             layer.bias is not None)
+        elif kind == "Conv2d":
             twin = nn.Conv2d(layer.in_channels, layer.out_channels, layer.kernel_size,
                              layer.stride, layer.padding, layer.dilation,
                              bias=every_bias or layer.bias is not None)
@@ -198,7 +225,7 @@ def translate(model, copy=True, include_pad=True, every_bias=False, all_relu=Fal
         if copy and kind in ("Conv2d", "Linear"):
             with torch.no_grad():
                 twin.weight.copy_(torch.from_numpy(layer.weight.data))
-                if layer.bias is not None:
+                if layer.bias is not None and copy_bias:
                     twin.bias.copy_(torch.from_numpy(layer.bias.data))
         layers.append(twin)
     return nn.Sequential(*layers)
@@ -214,6 +241,38 @@ def test_to_torch_by_hand_wrong_answers():
     assert_hint(check("to_torch_by_hand", lambda m: translate(m, every_bias=True)),
                 "bias=False")
     assert_hint(check("to_torch_by_hand", lambda m: translate(m, all_relu=True)), "nn.Tanh")
+    weights_only = check("to_torch_by_hand", lambda m: translate(m, copy_bias=False))
+    assert_hint(weights_only, "the biases are not", "twin.bias.copy_")
+    assert weights_only.variant == "bias_not_copied"
+
+
+@needs_torch
+def test_to_torch_by_hand_bias_passed_7th_is_groups():
+    """cnnlib's order, nn.Conv2d(C, F, K, stride, padding, dilation, bias): PyTorch reads the
+    7th as groups. bias=True: groups=True, accepted, then F.conv2d refuses it ("invalid
+    combination of arguments"); bias=False: groups=False, refused at once."""
+    with_bias = check("to_torch_by_hand", lambda m: translate(m, bias_7th=True))
+    assert "invalid combination of arguments" in with_bias.message
+    assert with_bias.variant == "groups", with_bias.message
+    assert_hint(with_bias, "7th positional argument is groups", "bias= by name")
+    with pytest.raises(ValueError, match="groups must be"):
+        nn.Conv2d(1, 4, 3, 1, 0, 1, False)
+    from cnnlib.exercises.core import Case, run_check
+    from cnnlib.exercises.nb08_pytorch import (
+        TRANSLATION_ERRORS,
+        _explain,
+        _models,
+        _run_translation,
+    )
+
+    _, model, shape = _models()[3]  # layers built with bias=False
+    x = np.zeros(shape, np.float32)
+    case = Case("bias=False", {"model": model}, model(x),
+                run=lambda fn, model: _run_translation(fn, model, x))
+    result = run_check("to_torch_by_hand", lambda m: translate(m, bias_7th=True), [case], [],
+                       "generic", verbose=False)
+    result = _explain(result, TRANSLATION_ERRORS, verbose=False)
+    assert "groups must be" in result.message and result.variant == "groups", result.message
 
 
 def translate_with(model, copy_weights):

@@ -140,9 +140,9 @@ def _stack(torch, spec):
 
 
 def _flat_ref(net, input_shape, floor=True, channels=True, dilation=True, pool=True,
-              stride=True, first_channels=False, pool_padding=True, square=False):
+              stride=True, first_channels=False, pool_padding=True, square=False, ceil=False):
     """The flattened size, with switches that make the typical mistakes (square: W is
-    taken to be H)."""
+    taken to be H; ceil: the division rounded up)."""
     C, H, W = input_shape
     C0 = C
     for layer in net:
@@ -151,7 +151,10 @@ def _flat_ref(net, input_shape, floor=True, channels=True, dilation=True, pool=T
                           ("kernel_size", "stride", "padding", "dilation"))
             D = D if dilation else (1, 1)
             S = S if stride else (1, 1)
-            if floor:
+            if ceil:
+                H, W = (-(-(n + 2 * P[a] - D[a] * (K[a] - 1) - 1) // S[a]) + 1
+                        for a, n in enumerate((H, W)))
+            elif floor:
                 H, W = (conv_output_size(n, K[a], S[a], P[a], D[a]) for a, n in enumerate((H, W)))
             else:
                 H, W = ((n + 2 * P[a] - D[a] * (K[a] - 1) - 1) / S[a] + 1
@@ -163,6 +166,8 @@ def _flat_ref(net, input_shape, floor=True, channels=True, dilation=True, pool=T
             P = P if pool_padding else (0, 0)
             if not pool:
                 H, W = H // 2, W // 2
+            elif ceil:
+                H, W = (-(-(n + 2 * P[a] - K[a]) // S[a]) + 1 for a, n in enumerate((H, W)))
             elif floor:
                 H, W = (pool_output_size(n, K[a], S[a], P[a]) for a, n in enumerate((H, W)))
             else:
@@ -220,6 +225,9 @@ def check_flat_features(fn, verbose=True):
     wrongs = [
         Wrong("no_floor", "a window that does not fit is not counted: floor the division, "
               "(H + 2P - D(K - 1) - 1) // S + 1.", _flat_variant(floor=False)),
+        Wrong("ceil", "round DOWN, not up: a window that does not fit in the input is "
+              "dropped, so (H + 2P - D(K - 1) - 1) // S + 1 uses the floor (PyTorch's pooling "
+              "rounds up only when given ceil_mode=True).", _flat_variant(ceil=True)),
         Wrong("no_channels", "Flatten keeps the channels: multiply by the last convolution's "
               "out_channels, C * H * W.", _flat_variant(channels=False)),
         Wrong("first_channels", "the channels after the stack are the LAST convolution's "
@@ -290,16 +298,18 @@ def _run_translation(fn, model, x):
         with torch.no_grad():
             out = net(torch.from_numpy(x))
     except Exception as err:  # noqa: BLE001 - the learner's network cannot run
+        first = (str(err).splitlines() or [""])[0]  # PyTorch's argument errors run for lines
         raise ValueError(f"your network fails on an input of shape {x.shape}: "
-                         f"{type(err).__name__}: {err}") from None
+                         f"{type(err).__name__}: {first}") from None
     return out.detach().numpy()
 
 
 SHARED = "the twin's weights share memory with the cnnlib model"
 
 
-def _translate(model, copy=True, avg_pad=True, activations=True, bias=True):
-    """The reference translation, with switches that make the typical mistakes."""
+def _translate(model, copy=True, avg_pad=True, activations=True, bias=True, copy_bias=True):
+    """The reference translation, with switches that make the typical mistakes (copy_bias:
+    the weights copied, the biases left at PyTorch's random start)."""
     import torch
     from torch import nn
 
@@ -329,7 +339,7 @@ def _translate(model, copy=True, avg_pad=True, activations=True, bias=True):
         if copy and kind in (Conv2d, Linear):
             with torch.no_grad():
                 twin.weight.copy_(torch.from_numpy(layer.weight.data))
-                if layer.bias is not None:
+                if layer.bias is not None and copy_bias:
                     twin.bias.copy_(torch.from_numpy(layer.bias.data))
         layers.append(twin)
     return nn.Sequential(*layers)
@@ -361,6 +371,10 @@ def check_to_torch_by_hand(fn, verbose=True):
               "ones: copy every weight and bias, with torch.no_grad(): "
               "twin.weight.copy_(torch.from_numpy(layer.weight.data)).",
               _translation_variant(copy=False)),
+        Wrong("bias_not_copied", "the weights are copied but the biases are not: each bias "
+              "is still PyTorch's random start. Copy every bias too, with torch.no_grad(): "
+              "twin.bias.copy_(torch.from_numpy(layer.bias.data)) (when layer.bias is not "
+              "None).", _translation_variant(copy_bias=False)),
         Wrong("bias", "a cnnlib layer whose bias is None needs bias=False in PyTorch "
               "(otherwise PyTorch adds a random bias).", _translation_variant(bias=False)),
         Wrong("avg_pad", "cnnlib's AvgPool2d divides every window by K * K, padded zeros "
@@ -377,7 +391,15 @@ def check_to_torch_by_hand(fn, verbose=True):
     return _explain(result, TRANSLATION_ERRORS, verbose)
 
 
+GROUPS_HINT = (
+    "nn.Conv2d's 7th positional argument is groups, not bias as in cnnlib: PyTorch's order is "
+    "(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias). Pass "
+    "bias= by name (stride=, padding=, dilation= too, to be safe; section 2's name map).")
+
 TRANSLATION_ERRORS = [
+    # bias=True passed 7th: groups=True, accepted by nn.Conv2d, refused by F.conv2d later
+    ("invalid combination of arguments", "groups", GROUPS_HINT),
+    ("groups must be", "groups", GROUPS_HINT),  # bias=False passed 7th: groups=False
     ("a leaf Variable that requires grad is being used in an in-place operation", "no_grad",
      "copy_ changes a parameter in place, and autograd refuses in-place changes of the "
      "tensors it tracks (a parameter requires grad): do the copying inside `with "
