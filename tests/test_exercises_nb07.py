@@ -26,6 +26,10 @@ def test_four_exercises_half_of_them_reasoning():
     statements = {e.name: e.statement for e in ex.EXERCISES["07_full_cnn"]}
     assert "predict" in statements["count_cnn_parameters"].lower()
     assert "Think first" in statements["choose_stop_epoch"]
+    # the statement asks why never the test accuracy; the solution answers it
+    solution = ex.EXERCISES["07_full_cnn"][2].solution
+    assert "why never the test accuracy" in statements["choose_stop_epoch"]
+    assert "Never the test accuracy" in solution and "overstate" in solution
 
 
 @pytest.mark.parametrize("channels, hidden, size", [((8, 32), 128, 28), ((8, 16, 32), 64, 28),

@@ -323,3 +323,53 @@ def test_every_colour_bar_of_notebook_07s_pictures_has_a_label():
         label = bars[0].get_ylabel() or bars[0].get_xlabel()
         assert label == expected[name], (name, label)
 
+
+
+def test_confusion_matrix_shows_single_mistakes_on_their_own_scale():
+    """The diagonal (hundreds) must not wash out the mistakes (ones and twos): the colours
+    cover the off-diagonal counts only, 0 to the largest mistake count, with a labelled bar;
+    every non-zero count is written in its cell."""
+    from matplotlib.patches import Rectangle
+
+    from cnnlib.plotting.core import COUNT_CMAP
+    from cnnlib.plotting.training import plot_confusion
+
+    M = np.diag([97, 95, 99])
+    M[1, 2], M[0, 1] = 2, 1
+    fig = plot_confusion(M)
+    ax = fig.axes[0]
+    im = ax.images[0]
+    assert im.get_cmap().name == COUNT_CMAP and im.get_clim() == (0.0, 2.0)
+    assert np.array_equal(im.get_array(), np.array([[0, 1, 0], [0, 0, 2], [0, 0, 0]]))
+    single = im.cmap(im.norm(1))[:3]
+    assert min(single) < 0.8  # one mistake is a clear colour, not near-white
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["97", "95", "99", "2", "1"])
+    greys = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert len(greys) == 3  # the diagonal, drawn over in grey
+    bars = [a for a in fig.axes if getattr(a, "_colorbar", None) is not None]
+    assert len(bars) == 1 and "mistakes" in bars[0].get_ylabel()
+    assert plot_confusion(np.eye(3, dtype=int) * 5).axes[0].images[0].get_clim() == (0.0, 1.0)
+
+
+def test_feature_maps_figure_has_a_labelled_colour_bar_on_every_panel():
+    """Notebook 07's feature maps: the digit (grey, 0..1), signed stacks (diverging, -1..1),
+    stacks after ReLU (grey, 0..1, dead maps labelled); every panel with its bar; two rows."""
+    from cnnlib.plotting.core import IMAGE_CMAP, SIGNED_CMAP
+    from cnnlib.plotting.training import plot_feature_maps
+
+    rng = np.random.default_rng(3)
+    relu = np.maximum(rng.normal(size=(8, 14, 14)), 0)
+    relu[1] = 0
+    maps = [rng.random((28, 28)), rng.normal(size=(8, 28, 28)), rng.normal(size=(8, 14, 14)),
+            relu, rng.normal(size=(32, 7, 7))]
+    fig = plot_feature_maps(maps, [f"panel {k}" for k in range(5)], ncols=4, size=2.0)
+    panels = [ax for ax in fig.axes if ax.images and getattr(ax, "_colorbar", None) is None]
+    assert len(panels) == 5
+    cmaps = [ax.images[0].get_cmap().name for ax in panels]
+    assert cmaps == [IMAGE_CMAP, SIGNED_CMAP, SIGNED_CMAP, IMAGE_CMAP, SIGNED_CMAP]
+    assert [ax.images[0].get_clim() for ax in panels] == \
+        [(0.0, 1.0), (-1.0, 1.0), (-1.0, 1.0), (0.0, 1.0), (-1.0, 1.0)]
+    bars = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is not None]
+    assert len(bars) == 5 and all(b.get_ylabel() for b in bars)
+    assert "dead" in [t.get_text() for t in panels[3].texts]
+    assert fig.get_size_inches()[1] == 4.0  # 5 panels, 4 to a row: two rows

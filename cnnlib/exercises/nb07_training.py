@@ -442,7 +442,9 @@ EXERCISES = [
         '    best = max(val_acc)              # train_acc is not used: it rises while memorising\n'
         '    tied = [i for i in range(len(epochs)) if val_acc[i] == best]\n'
         '    i = min(tied, key=lambda k: val_loss[k])   # ties: the lowest validation loss\n'
-        '    return epochs[i]                 # the epoch number, not the position\n'),
+        '    return epochs[i]                 # the epoch number, not the position\n'
+        '# Never the test accuracy: an epoch chosen by its test score is the lucky one on\n'
+        '# those digits, so the test score would overstate the network (section 0).\n'),
     Exercise(
         "build_confusion_matrix", "A confusion matrix",
         "Write `build_confusion_matrix(y_true, y_pred, num_classes)` for two integer label "

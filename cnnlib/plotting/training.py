@@ -1,6 +1,7 @@
 """Pictures of a training run and of a trained digit classifier.
 
-Curves, learned filters, feature maps, class probabilities, a confusion matrix.
+Curves, learned filters, feature maps, class probabilities, a confusion matrix. The mosaic
+of feature maps they share lives in :mod:`cnnlib.plotting.mosaic` (re-exported here).
 Arrays in, ``Figure`` out (no pyplot). Introduced in notebooks/07_full_cnn.ipynb.
 """
 
@@ -12,82 +13,18 @@ from matplotlib.patches import Rectangle
 from .core import (
     COUNT_CMAP,
     DEAD_LABEL_COLOUR,
-    GAP_COLOUR,
     IMAGE_CMAP,
-    SIGNED_CMAP,
     add_colorbar,
     fixed_figure,
-    mark_dead,
     new_figure,
-    pick_palette,
+    show_image,
+    text_colour,
 )
+from .mosaic import dead_maps, draw_mosaic, mosaic  # re-exported (in __all__)
 
 __all__ = ["dead_maps", "draw_mosaic", "mosaic", "plot_confusion", "plot_dashboard",
-           "plot_digit", "plot_filters", "plot_history", "plot_schedule", "stop_index"]
-
-
-def dead_maps(maps) -> np.ndarray:
-    """(F,) bool: which of the maps (F, H, W) are zero everywhere (a dead ReLU gives one).
-    Introduced in notebooks/07_full_cnn.ipynb."""
-    maps = np.asarray(maps)
-    return ~np.any(maps != 0, axis=(1, 2))
-
-
-def mosaic(maps, ncols=None, gap=1, shared=False) -> np.ndarray:
-    """Tile maps (F, H, W) into one 2-D image; the gaps between tiles are NaN (drawn blank).
-
-    ``shared=False``: each map is divided by its own largest |value|, so it lies in [0, 1]
-    (no negative value) or [-1, 1] (signed) and 0 stays 0: a map that is zero everywhere stays
-    0 (black in grey), never mid-grey. ``shared=True``: the values as they are, for one colour
-    scale over all maps (filters: their sign and relative size stay visible).
-    One imshow instead of F axes keeps drawing fast. Not used in the notebooks.
-    """
-    maps = np.asarray(maps, dtype=float)
-    F, H, W = maps.shape
-    ncols = ncols or int(np.ceil(np.sqrt(F)))
-    nrows = -(-F // ncols)
-    out = np.full((nrows * (H + gap) - gap, ncols * (W + gap) - gap), np.nan)
-    for k in range(F):
-        m = maps[k]
-        if not shared:
-            top = np.max(np.abs(m))
-            m = m / top if top > 0 else np.zeros_like(m)
-        r, c = divmod(k, ncols)
-        out[r * (H + gap):r * (H + gap) + H, c * (W + gap):c * (W + gap) + W] = m
-    return out
-
-
-def draw_mosaic(ax, maps, shared=False, signed=None, colorbar=True, colorbar_rect=None,
-                ncols=None, colorbar_label="value"):
-    """Draw maps (F, H, W) as a :func:`mosaic` in ``ax`` by the course's palette: grey with
-    dark = 0 when no value is negative, else the diverging map centred on 0 with a colour bar
-    (in new axes at ``colorbar_rect`` = [left, bottom, width, height] if given, else beside
-    ``ax``). Every colour bar is labelled: ``colorbar_label`` on a shared scale; without
-    ``shared`` each map is divided by its own largest |value|, and the bar says so
-    ("value / max|value| of its map"). Maps that are zero everywhere are black and labelled
-    "dead". Returns the image. Not used in the notebooks.
-    """
-    maps = np.asarray(maps, dtype=float)
-    F, H, W = maps.shape
-    ncols = ncols or int(np.ceil(np.sqrt(F)))
-    tiles = mosaic(maps, ncols=ncols, shared=shared)
-    cmap, lo, hi = pick_palette(tiles, signed)
-    ax.set_facecolor(GAP_COLOUR)
-    im = ax.imshow(tiles, cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
-    if colorbar and cmap == SIGNED_CMAP:
-        cax = None if colorbar_rect is None else ax.get_figure().add_axes(colorbar_rect)
-        bar = add_colorbar(ax, im, cax)
-        # each map on its own scale: the bar is in units of its largest |value|
-        label = colorbar_label if shared else "value / max|value|\nof its map"
-        bar.set_label(label, fontsize=6, labelpad=2)
-    dead = [(r * (H + 1), c * (W + 1), H, W)
-            for r, c in (divmod(int(k), ncols) for k in np.flatnonzero(dead_maps(maps)))]
-    mark_dead(ax, dead, fontsize=6 if W >= 6 else 5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ax.spines.values():
-        side.set_visible(False)
-    return im
+           "plot_digit", "plot_feature_maps", "plot_filters", "plot_history", "plot_schedule",
+           "stop_index"]
 
 
 def plot_filters(weight, title="first-layer filters", bias=None, dead=None):
@@ -151,7 +88,7 @@ def stop_index(val_acc, val_loss):
 def plot_history(history, title="training", val_label="validation"):
     """Learning curves of a finished ``fit`` (its history dict): loss and accuracy per epoch,
     train (the running mean over the epoch's batches) and validation (measured after the
-    epoch); the accuracy twice, over its full range (every point visible) and zoomed on the
+    epoch); the accuracy twice, over the whole run (every point visible) and zoomed on the
     end of the run, where the curves are read; the early-stopping epoch marked
     (:func:`stop_index`: the best validation accuracy, ties broken by the lowest validation
     loss); and the learning rate at each epoch's end. A static picture: it stays in a saved
@@ -164,7 +101,7 @@ def plot_history(history, title="training", val_label="validation"):
     fig = new_figure(10.5, 2.6)
     panels = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 0.8]})
     curves = ((panels[0], "train_loss", val_loss, "loss"),
-              (panels[1], "train_acc", val_acc, "accuracy (full range)"),
+              (panels[1], "train_acc", val_acc, "accuracy, whole run"),
               (panels[2], "train_acc", val_acc, "accuracy, zoomed on the end"))
     for ax, key, values, name in curves:
         ax.plot(epochs, history[key], "o-", ms=3, label="train (running)")
@@ -291,24 +228,63 @@ def plot_digit(image, probs, label, maps, layer_name=""):
 
 
 def plot_confusion(matrix, title="confusion matrix (rows: true, columns: predicted)"):
-    """Counts (classes, classes) with the numbers written in each cell.
+    """Counts (classes, classes) with the number written in every cell.
 
+    The diagonal (right answers) is drawn in light grey, numbers only; the mistakes, off the
+    diagonal, are coloured on their own scale, white = 0 to the largest mistake count, with a
+    labelled colour bar: one or two mistakes stay visible next to a diagonal of hundreds.
     Introduced in notebooks/07_full_cnn.ipynb.
     """
     M = np.asarray(matrix)
     n = M.shape[0]
-    fig = new_figure(4.6, 4.2)
+    fig = new_figure(5.0, 4.2)
     ax = fig.add_subplot()
     off = M.astype(float).copy()
-    np.fill_diagonal(off, np.nan)
-    ax.imshow(np.log1p(M), cmap=COUNT_CMAP, interpolation="nearest")
+    np.fill_diagonal(off, 0)
+    top = max(float(off.max()), 1.0)
+    im = ax.imshow(off, cmap=COUNT_CMAP, vmin=0, vmax=top, interpolation="nearest")
+    for k in range(n):
+        ax.add_patch(Rectangle((k - 0.5, k - 0.5), 1, 1, color="#d5d8dc", zorder=2))
     for (r, c), v in np.ndenumerate(M):
-        if v:
-            ax.text(c, r, str(v), ha="center", va="center", fontsize=7,
-                    color="white" if r == c else ("#c0392b" if v else "black"))
+        if r == c:
+            ax.text(c, r, str(v), ha="center", va="center", fontsize=7, zorder=3)
+        elif v:
+            ax.text(c, r, str(v), ha="center", va="center", fontsize=8, fontweight="bold",
+                    color=text_colour(im.cmap(im.norm(v))), zorder=3)
+    bar = add_colorbar(ax, im)
+    bar.set_label("mistakes: count off the diagonal", fontsize=8)
+    bar.set_ticks(np.arange(0, int(top) + 1, max(1, int(top) // 5)))
     ax.set_xticks(range(n))
     ax.set_yticks(range(n))
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    ax.set_title(title, fontsize=9)
+    ax.set_title(title + "\ndiagonal (right answers) in grey", fontsize=9)
+    return fig
+
+
+def plot_feature_maps(maps, titles, ncols=4, size=3.0):
+    """One panel per entry of ``maps``: a 2-D image (grey, 0 to 1, e.g. the input digit) or a
+    stack (C, H, W) of feature maps drawn as a :func:`draw_mosaic`, each map divided by its own
+    largest |value|. Every panel has a labelled colour bar: the diverging map from -1 to 1 for
+    a signed stack, grey from 0 to 1 for a stack with no negative value (after ReLU); maps
+    that are zero everywhere are black and labelled "dead". ``ncols`` panels to a row.
+    Introduced in notebooks/07_full_cnn.ipynb.
+    """
+    n = len(maps)
+    nrows = -(-n // ncols)
+    fig = new_figure(size * ncols, size * nrows)
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for k, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= n:
+            ax.set_axis_off()
+            continue
+        m = np.asarray(maps[k], dtype=float)
+        if m.ndim == 2:
+            bar = add_colorbar(ax, show_image(ax, m, vmax=1.0))
+            bar.set_label("pixel value", fontsize=6, labelpad=2)
+        else:
+            draw_mosaic(ax, m, grey_colorbar=True)
+        ax.set_title(titles[k], fontsize=9)
     return fig
