@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 import cnnlib.exercises as ex
 
@@ -42,3 +43,27 @@ def assert_gets_hint(name, fn, variant, words, capsys):
         assert word in result.hint, (word, result.hint)
     assert "expected:" in out and "got:" in out and "hint:" in out, out
     return result, out
+
+
+def wrong_answers_get_their_hints(wrong, case_line=False):
+    """The test for a notebook's WRONG list [(exercise, learner's function, variant, words)]:
+    each wrong answer gets the hint of its mistake (and, with case_line, says which case).
+    Use as ``test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG)``."""
+
+    @pytest.mark.parametrize(("name", "fn", "variant", "words"), wrong,
+                             ids=[f"{w[0]}-{w[2]}" for w in wrong])
+    def test(name, fn, variant, words, capsys):
+        result, out = assert_gets_hint(name, fn, variant, words, capsys)
+        if case_line:
+            assert f"case {result.case} of {result.n_cases}" in out, out
+
+    return test
+
+
+def assert_two_wrong_answers_each(wrong, exercise_names):
+    """Every exercise of the notebook has at least two learner-style wrong answers in the
+    WRONG list, and the list names no other exercise."""
+    names = list(exercise_names)
+    counts = {name: sum(w[0] == name for w in wrong) for name in names}
+    assert {w[0] for w in wrong} <= set(names), ({w[0] for w in wrong} - set(names))
+    assert min(counts.values()) >= 2, counts

@@ -12,7 +12,7 @@ tests/test_exercises.py and tests/test_exercise_checkers.py.)
 
 import numpy as np
 import pytest
-from exercise_helpers import assert_gets_hint, define
+from exercise_helpers import assert_two_wrong_answers_each, define, wrong_answers_get_their_hints
 
 import cnnlib.exercises as ex
 from cnnlib import activations as act
@@ -164,18 +164,11 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    assert_gets_hint(name, fn, variant, words, capsys)
+test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG)
 
 
 def test_every_checker_has_two_learner_wrong_answers():
-    counts = {}
-    for name, *_ in WRONG:
-        counts[name] = counts.get(name, 0) + 1
-    assert set(counts) == set(EXERCISES)
-    assert min(counts.values()) >= 2
+    assert_two_wrong_answers_each(WRONG, EXERCISES)
 
 
 def test_four_exercises_most_of_them_reasoning():

@@ -10,8 +10,7 @@ test_exercises.py and test_exercise_checkers.py, for every notebook.)
 """
 
 import numpy as np
-import pytest
-from exercise_helpers import assert_gets_hint, define
+from exercise_helpers import assert_two_wrong_answers_each, define, wrong_answers_get_their_hints
 
 import cnnlib.exercises as ex
 from cnnlib import conv
@@ -157,15 +156,11 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    assert_gets_hint(name, fn, variant, words, capsys)
+test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG)
 
 
 def test_every_checker_has_two_learner_style_wrong_answers():
-    counts = {name: sum(w[0] == name for w in WRONG) for name in EXERCISES}
-    assert min(counts.values()) >= 2, counts
+    assert_two_wrong_answers_each(WRONG, EXERCISES)
 
 
 def test_half_the_exercises_make_you_think():

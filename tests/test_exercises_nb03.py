@@ -9,7 +9,13 @@ import re
 
 import numpy as np
 import pytest
-from exercise_helpers import assert_gets_hint, check, define, line
+from exercise_helpers import (
+    assert_two_wrong_answers_each,
+    check,
+    define,
+    line,
+    wrong_answers_get_their_hints,
+)
 
 import cnnlib.exercises as ex
 from cnnlib.exercises import nb03_padding_stride as nb03
@@ -213,10 +219,7 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    assert_gets_hint(name, fn, variant, words, capsys)
+test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG)
 
 
 def test_never_read_reports_a_small_case_first():
@@ -235,9 +238,7 @@ def test_solved_for_stride_is_told_its_size():
 
 
 def test_every_checker_has_two_wrong_answers():
-    names = [w[0] for w in WRONG]
-    assert set(names) == set(EXERCISES)
-    assert min(names.count(n) for n in EXERCISES) >= 2
+    assert_two_wrong_answers_each(WRONG, EXERCISES)
 
 
 def test_at_least_half_the_exercises_are_reasoning():

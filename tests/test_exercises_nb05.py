@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-from exercise_helpers import assert_gets_hint
+from exercise_helpers import assert_two_wrong_answers_each, wrong_answers_get_their_hints
 
 import cnnlib.exercises as ex
 
@@ -121,10 +120,7 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    assert_gets_hint(name, fn, variant, words, capsys)
+test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG)
 
 
 def test_route_by_hand_does_not_give_the_answer_away(capsys):
@@ -154,11 +150,7 @@ def test_max_pool2d_grad_has_a_case_with_ties_and_overlap():
 
 
 def test_every_checker_has_two_wrong_answers():
-    counts = {}
-    for name, *_ in WRONG:
-        counts[name] = counts.get(name, 0) + 1
-    assert {e.name for e in ex.EXERCISES["05_pooling"]} == set(counts)
-    assert min(counts.values()) >= 2
+    assert_two_wrong_answers_each(WRONG, (e.name for e in ex.EXERCISES["05_pooling"]))
 
 
 def test_at_least_half_of_the_exercises_need_reasoning():

@@ -11,7 +11,7 @@ SGD-with-momentum step, choose the epoch to stop at, a confusion matrix.
 
 import numpy as np
 import pytest
-from exercise_helpers import assert_gets_hint
+from exercise_helpers import assert_two_wrong_answers_each, wrong_answers_get_their_hints
 
 import cnnlib.exercises as ex
 from cnnlib.exercises import nb07_training as nb07
@@ -243,18 +243,11 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("name", "fn", "variant", "words"), WRONG,
-                         ids=[f"{w[0]}-{w[2]}" for w in WRONG])
-def test_wrong_answer_gets_its_hint(name, fn, variant, words, capsys):
-    result, out = assert_gets_hint(name, fn, variant, words, capsys)
-    assert f"case {result.case} of {result.n_cases}" in out
+test_wrong_answer_gets_its_hint = wrong_answers_get_their_hints(WRONG, case_line=True)
 
 
 def test_every_exercise_has_two_learner_style_wrong_answers():
-    counts = {}
-    for name, *_ in WRONG:
-        counts[name] = counts.get(name, 0) + 1
-    assert set(counts) == set(NAMES) and min(counts.values()) >= 2
+    assert_two_wrong_answers_each(WRONG, NAMES)
 
 
 def test_cs231n_hint_facts_same_path_at_a_fixed_lr_not_under_a_schedule():

@@ -28,8 +28,8 @@ from matplotlib.patches import Rectangle
 
 __all__ = [
     "LayoutCache", "add_colorbar", "fig_to_png", "finite_range", "fixed_figure", "freeze_layout",
-    "mark_dead", "message_figure", "new_figure", "pick_palette", "short_number", "show_image",
-    "show_map", "show_signed", "signed_limit", "text_colour",
+    "mark_dead", "message_figure", "new_figure", "panel_grid", "pick_palette", "short_number",
+    "show_image", "show_map", "show_signed", "signed_limit", "text_colour",
 ]
 
 DPI = 80
@@ -53,6 +53,21 @@ def new_figure(width: float = 6.0, height: float = 3.0) -> Figure:
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def panel_grid(n: int, ncols: int, size: float, extra_height: float = 0.0):
+    """(fig, axes): a :func:`new_figure` with ceil(n / ncols) rows of ``ncols`` square panels
+    of ``size`` inches, ticks off; the n axes to draw in (the grid's spare ones are hidden).
+    Not used in the notebooks."""
+    nrows = -(-n // ncols)
+    fig = new_figure(size * ncols, size * nrows + extra_height)
+    axes = list(np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel())
+    for k, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if k >= n:
+            ax.set_axis_off()
+    return fig, axes[:n]
 
 
 def fixed_figure(width: float, height: float) -> Figure:

@@ -12,13 +12,13 @@ from .core import (
     GAP_COLOUR,
     SIGNED_CMAP,
     fixed_figure,
-    new_figure,
+    panel_grid,
     show_image,
     show_map,
     show_signed,
     text_colour,
 )
-from .training import draw_mosaic
+from .mosaic import draw_mosaic
 
 __all__ = ["plot_maps", "plot_pooling"]
 
@@ -105,19 +105,10 @@ def plot_maps(maps, titles=None, cmap=None, ncols=None, size=1.6, suptitle="",
     Introduced in notebooks/04_receptive_field.ipynb.
     """
     maps = [np.asarray(m, dtype=float) for m in maps]
-    n = len(maps)
-    ncols = ncols or n
-    nrows = -(-n // ncols)
-    fig = new_figure(size * ncols, size * nrows + (0.3 if suptitle else 0))
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    fig, axes = panel_grid(len(maps), ncols or len(maps), size, 0.3 if suptitle else 0.0)
     palette = cmap is None or cmap == SIGNED_CMAP
     signed = True if symmetric or cmap == SIGNED_CMAP else None
     for k, ax in enumerate(axes):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k >= n:
-            ax.set_axis_off()
-            continue
         m = maps[k]
         if np.isnan(m).any():
             ax.set_facecolor(GAP_COLOUR)  # the gaps of a mosaic

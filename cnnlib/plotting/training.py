@@ -17,6 +17,7 @@ from .core import (
     add_colorbar,
     fixed_figure,
     new_figure,
+    panel_grid,
     show_image,
     text_colour,
 )
@@ -270,16 +271,8 @@ def plot_feature_maps(maps, titles, ncols=4, size=3.0):
     that are zero everywhere are black and labelled "dead". ``ncols`` panels to a row.
     Introduced in notebooks/07_full_cnn.ipynb.
     """
-    n = len(maps)
-    nrows = -(-n // ncols)
-    fig = new_figure(size * ncols, size * nrows)
-    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    fig, axes = panel_grid(len(maps), ncols, size)
     for k, ax in enumerate(axes):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k >= n:
-            ax.set_axis_off()
-            continue
         m = np.asarray(maps[k], dtype=float)
         if m.ndim == 2:
             bar = add_colorbar(ax, show_image(ax, m, vmax=1.0))
