@@ -433,7 +433,7 @@ EXERCISES = [
         "accuracy? Then try it on this notebook's run, "
         "`choose_stop_epoch(history[\"epoch\"], history[\"train_acc\"], "
         "history[\"val_acc\"], history[\"val_loss\"])`: section 4 printed the epoch this "
-        "rule gives there, and the different one a plain `np.argmax` gives.",
+        "rule gives there, and the one a plain `np.argmax` gives (in our run they differ).",
         'def choose_stop_epoch(epochs, train_acc, val_acc, val_loss):\n'
         '    """The epoch number (from epochs) to stop at."""\n'
         '    raise NotImplementedError  # your code here\n',
