@@ -48,12 +48,13 @@ class TorchMissing(ImportError):
         return [str(self)]
 
 
-def _torch(func):
-    """Import torch, or say in one sentence how to add it."""
+def _torch(func, message=None):
+    """Import torch, or say in one sentence (``message``, else "func needs PyTorch") how to
+    add it."""
     try:
         import torch
     except ImportError:
-        raise TorchMissing(f"{func} needs PyTorch, which is not installed: "
+        raise TorchMissing(message or f"{func} needs PyTorch, which is not installed: "
                            f"{HOW_TO_ADD}.") from None
     return torch
 
@@ -63,13 +64,9 @@ def require_torch():
     message says how to add PyTorch (a notebook shows that sentence and nothing else).
     Introduced in notebooks/08_from_cnnlib_to_pytorch.ipynb.
     """
-    try:
-        import torch
-    except ImportError:
-        raise TorchMissing(f"This notebook needs PyTorch, which is not installed in this "
-                           f"Python ({sys.executable}): {HOW_TO_ADD}; then restart the kernel "
-                           "and run the notebook again.") from None
-    return torch
+    return _torch("require_torch", f"This notebook needs PyTorch, which is not installed in "
+                  f"this Python ({sys.executable}): {HOW_TO_ADD}; then restart the kernel and "
+                  "run the notebook again.")
 
 
 def _torch_dtype(torch, dtype, model):
@@ -266,13 +263,13 @@ def run_torchrun(script, *args, nproc=2, joined="DDP_JOINED", timeout=300, retri
 
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nnodes=1",
                 f"--nproc-per-node={nproc}"]
-    command = launcher + [str(script), *map(str, args)]
+    script_args = [str(script), *map(str, args)]
+    command = launcher + script_args
     attempt = 0
     while True:
         attempt += 1
         with tempfile.TemporaryDirectory(prefix="torchrun-") as log_dir:
-            code, out, err, ranks = _attempt(launcher, [str(script), *map(str, args)],
-                                             timeout, log_dir)
+            code, out, err, ranks = _attempt(launcher, script_args, timeout, log_dir)
         if code == 0:
             return subprocess.CompletedProcess(command, 0, out, err)
         met = out.count(joined) >= nproc  # counted, not per line: lines may interleave

@@ -37,12 +37,18 @@ def assert_gets_hint(name, fn, variant, words, capsys):
     expected/got/hint lines and a hint holding each of `words`. Returns the result and output."""
     result = getattr(ex, f"check_{name}")(fn)
     out = capsys.readouterr().out
+    assert_recognised(result, variant, words)
+    assert "expected:" in out and "got:" in out and "hint:" in out, out
+    return result, out
+
+
+def assert_recognised(result, variant, words):
+    """A checker's result is a failure that names the mistake ``variant``, with a hint that
+    holds each of ``words``."""
     assert result.status == "fail" and not result.passed, result.message
     assert result.variant == variant, result.message
     for word in words:
         assert word in result.hint, (word, result.hint)
-    assert "expected:" in out and "got:" in out and "hint:" in out, out
-    return result, out
 
 
 def wrong_answers_get_their_hints(wrong, case_line=False):

@@ -14,6 +14,7 @@ from .core import (
     CATEGORY_CMAP,
     CHANNEL_CMAPS,
     IMAGE_CMAP,
+    WINDOW_COLOUR,
     add_colorbar,
     finite_range,
     new_figure,
@@ -217,13 +218,13 @@ def plot_sliding_window(x_padded, kernel, products, out_so_far, position, stride
     draw_number_grid(axes[0], x_padded, pad=padding, fontsize=fs,
                      title=f"input (padding {padding}, stride {stride})")
     r0, c0 = i * stride, j * stride
-    axes[0].add_patch(Rectangle((c0 - 0.5, r0 - 0.5), K, K, fill=False, ec="#e67e22", lw=3))
+    axes[0].add_patch(Rectangle((c0 - 0.5, r0 - 0.5), K, K, fill=False, ec=WINDOW_COLOUR, lw=3))
     draw_number_grid(axes[1], kernel, signed=True, title="kernel")
     draw_number_grid(axes[2], products, fontsize=fs, signed=_signed_kernel(kernel),
                      title=f"window * kernel\nsum = {short_number(np.sum(products))}")
     draw_number_grid(axes[3], out_so_far, title=f"output, cell ({i}, {j})",
                      **_range_kw(out_so_far, out_range))
-    axes[3].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#e67e22", lw=3))
+    axes[3].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec=WINDOW_COLOUR, lw=3))
     fig.supxlabel(OWN_SCALES, fontsize=8, color="0.3")  # short: redrawn at every step
     return fig
 

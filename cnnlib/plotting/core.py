@@ -37,6 +37,7 @@ DPI = 80
 IMAGE_CMAP = "gray"  # images: 0 is black, the largest value white
 SIGNED_CMAP = "RdBu_r"  # signed data: blue < 0 < red, 0 is white
 COUNT_CMAP = "Blues"  # counts under their written numbers: 0 is white
+WINDOW_COLOUR = "#e67e22"  # orange: the window being read, and the output cell it gives
 CATEGORY_CMAP = "tab20"  # one colour per value (which weights are the same weight)
 ERROR_CMAP = "viridis"  # log10 of an error (a magnitude): sequential, colour-blind safe
 CHANNEL_CMAPS = {name: LinearSegmentedColormap.from_list(f"black_{name}", ["black", name])

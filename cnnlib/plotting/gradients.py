@@ -11,12 +11,12 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
-from .core import ERROR_CMAP, add_colorbar, fixed_figure, new_figure
+from .core import ERROR_CMAP, WINDOW_COLOUR, add_colorbar, fixed_figure, new_figure
 from .grids import draw_number_grid
+from .mosaic import mosaic
 
 __all__ = ["BANDS", "as_2d", "plot_error_vs_h", "plot_gradcheck", "plot_signed_grids"]
 
-BOX_COLOUR = "#e67e22"  # the window being read, and the entry it gives
 
 
 def plot_signed_grids(grids: dict, boxes: dict | None = None, pads: dict | None = None,
@@ -41,7 +41,7 @@ def plot_signed_grids(grids: dict, boxes: dict | None = None, pads: dict | None 
         add_colorbar(ax, ax.images[0])
         if name in boxes:
             top, left, h, w = boxes[name]
-            ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, ec=BOX_COLOUR,
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), w, h, fill=False, ec=WINDOW_COLOUR,
                                    lw=2.5, zorder=4))
     if title:
         fig.suptitle(title, fontsize=9)
@@ -62,11 +62,7 @@ def as_2d(a, gap: bool = False) -> np.ndarray:
         N, C, H, W = a.shape
         if not gap:
             return a.transpose(0, 2, 1, 3).reshape(N * H, C * W)
-        out = np.full((N * (H + 1) - 1, C * (W + 1) - 1), np.nan)
-        for n in range(N):
-            for c in range(C):
-                out[n * (H + 1):n * (H + 1) + H, c * (W + 1):c * (W + 1) + W] = a[n, c]
-        return out
+        return mosaic(a.reshape(N * C, H, W), ncols=C, shared=True)  # row n: image n
     if a.ndim == 1:
         return a[None, :]
     return a.reshape(a.shape[0], -1) if a.ndim != 2 else a

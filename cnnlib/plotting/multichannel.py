@@ -16,12 +16,11 @@ import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from .core import CHANNEL_CMAPS, add_colorbar, fixed_figure, show_signed
+from .core import CHANNEL_CMAPS, WINDOW_COLOUR, add_colorbar, fixed_figure, show_signed
 from .grids import draw_number_grid, set_title, update_number_grid
 
 __all__ = ["decimals3", "plot_multichannel", "update_multichannel"]
 
-WINDOW = "#e67e22"  # the window and the output cell it fills
 CHANNEL_NAMES = ("red", "green", "blue")
 _ROW_H = 0.30  # height of one channel row, as a fraction of the figure
 
@@ -36,7 +35,7 @@ def _rows(C):
 
 
 def _mark(ax, j, i, size, lw=2.0):
-    ax.add_patch(Rectangle((j - 0.5, i - 0.5), size, size, fill=False, ec=WINDOW, lw=lw))
+    ax.add_patch(Rectangle((j - 0.5, i - 0.5), size, size, fill=False, ec=WINDOW_COLOUR, lw=lw))
 
 
 def _bare(ax, frame=False):
@@ -142,7 +141,7 @@ def plot_multichannel(image, weights, f, position, maps, outputs, bias=0.0, name
 
 def _frame_tile(ax, selected):
     frame = ax.patches[-1]
-    frame.set_edgecolor(WINDOW if selected else "0.6")
+    frame.set_edgecolor(WINDOW_COLOUR if selected else "0.6")
     frame.set_linewidth(3 if selected else 0.8)
 
 

@@ -11,6 +11,7 @@ from matplotlib.patches import Rectangle
 from .core import (
     GAP_COLOUR,
     SIGNED_CMAP,
+    WINDOW_COLOUR,
     fixed_figure,
     panel_grid,
     show_image,
@@ -62,10 +63,10 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     tops = np.arange(H_out) * S - P
     lefts = np.arange(W_out) * S - P
     ty, tx = np.meshgrid(tops, lefts, indexing="ij")
-    ax.scatter(tx.ravel() - 0.38, ty.ravel() - 0.38, s=6 if not small else 12, c="#e67e22",
+    ax.scatter(tx.ravel() - 0.38, ty.ravel() - 0.38, s=6 if not small else 12, c=WINDOW_COLOUR,
                zorder=3, marker="s", lw=0)
     top, left = window
-    ax.add_patch(Rectangle((left - 0.5, top - 0.5), K, K, fill=False, ec="#e67e22", lw=2.5))
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), K, K, fill=False, ec=WINDOW_COLOUR, lw=2.5))
     if winner is not None:
         ax.add_patch(Rectangle((winner[1] - 0.5, winner[0] - 0.5), 1, 1, fill=False,
                                ec="#c0392b", lw=2))
@@ -75,7 +76,7 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     ax = axes[1]
     show_image(ax, out)
     i, j = (top + P) // S, (left + P) // S
-    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#e67e22", lw=2.5))
+    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec=WINDOW_COLOUR, lw=2.5))
     _frame(ax, H_out, W_out, 0)
     if max(H_out, W_out) <= 8:
         _numbers(ax, out)
@@ -83,7 +84,7 @@ def plot_pooling(x, out, dx, window, kernel_size, stride, padding, mode="max", w
     ax = axes[2]
     show_signed(ax, dx, cax=fig.add_axes([0.93, 0.1, 0.01, 0.68]))
     _frame(ax, H, W, P)
-    ax.add_patch(Rectangle((left - 0.5, top - 0.5), K, K, fill=False, ec="#e67e22", lw=1,
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), K, K, fill=False, ec=WINDOW_COLOUR, lw=1,
                            ls="--"))
     if small:
         _numbers(ax, np.where(dx != 0, dx, np.nan), fontsize=7)
