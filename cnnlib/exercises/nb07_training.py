@@ -485,6 +485,7 @@ PREDICTIONS = [
         f"Conv 3x3 -> pool 2 -> conv 3x3 -> pool 2 gives a receptive field of {_RF}x{_RF} "
         f"pixels, with neighbouring units {_JUMP} pixels apart (3 -> 4 -> 8 -> {_RF}; jump "
         f"1 -> 2 -> 2 -> {_JUMP}). Whether the mistakes look ambiguous to you has no fixed "
-        "answer; but several are made with high confidence (the calibration table above): "
+        "answer; but some are made with high confidence (5 in our run; yours are counted "
+        "under the calibration table above): "
         "a probability near 100 % is not a guarantee."),
 ]
